@@ -1,0 +1,37 @@
+"""The bundled demo meetings: import them into a workspace and render their reports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from integkit import resources
+from integkit.ingest import IngestResult, import_file
+from integkit.reports import RenderedReport, render_meeting_report
+from integkit.workspace import Workspace, init_workspace
+
+DEMO_EXPORT = "export.csv"
+
+
+def import_demo(workspace: Workspace) -> list[IngestResult]:
+    """Register and import the demo meetings (copying their exports if the workspace is elsewhere)."""
+    home = Workspace(resources.demo_workspace())
+    if workspace.root != home.root:
+        init_workspace(workspace.root)
+    registered = workspace.meetings()
+    results = []
+    for meeting_id in resources.DEMO_MEETINGS:
+        export = workspace.meeting_dir(meeting_id) / DEMO_EXPORT
+        if not export.exists():
+            export.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(home.meeting_dir(meeting_id) / DEMO_EXPORT, export)
+        if meeting_id not in registered:
+            workspace.save_meeting(home.meeting(meeting_id))
+        results.append(import_file(workspace, meeting_id, Path(export)))
+    return results
+
+
+def run_demo(workspace: Workspace, language: str = "de") -> list[RenderedReport]:
+    """Import the demo meetings and render the report of each."""
+    import_demo(workspace)
+    return [render_meeting_report(workspace, m, language=language) for m in resources.DEMO_MEETINGS]

@@ -1,0 +1,35 @@
+"""Shared fixtures: paths to the recorded LimeSurvey files and fresh workspaces."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from integkit.workspace import Workspace, init_workspace
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LIMESURVEY = FIXTURES / "limesurvey"
+RPC = LIMESURVEY / "rpc"
+LSS_482931 = LIMESURVEY / "survey_structure" / "limesurvey_survey_482931.lss"
+CSV_SHORT = RPC / "export_responses__csv_code_short.decoded.csv"
+JSON_SHORT = RPC / "export_responses__json_code_short.decoded.json"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A new, empty workspace made by `integkit init`."""
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def copy_to(tmp_path: Path):
+    """Copy a fixture file into tmp_path (so a test may change it) and return the copy."""
+
+    def copy(source: Path, name: str | None = None) -> Path:
+        target = tmp_path / (name or source.name)
+        shutil.copyfile(source, target)
+        return target
+
+    return copy
