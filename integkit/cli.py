@@ -84,15 +84,52 @@ def import_(
 @friendly_errors
 def report(
     meeting: Annotated[str, typer.Argument(help="Meeting id.")],
+    all_: Annotated[bool, typer.Option("--all", help="The meeting report plus one report per municipality.")] = False,
+    municipality: Annotated[
+        Optional[list[str]], typer.Option("--municipality", help="Only this municipality's report (repeatable).")
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Reports rendered at once (default: one per core).")] = None,
     snapshot: Annotated[str, typer.Option(help="Snapshot id (prefix) or 'latest'.")] = "latest",
     language: Annotated[str, typer.Option(help="Report language: de or en.")] = "de",
+    min_group: Annotated[int, typer.Option("--min-group", min=1, help="Smallest group shown on its own.")] = 3,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Render MEETING's report into reports/<meeting>/ (HTML plus the executed notebook)."""
-    from integkit.reports import render_meeting_report
+    """Render MEETING's reports into reports/<meeting>/ (HTML and/or PDF, plus index.html).
 
-    rendered = render_meeting_report(_workspace(workspace), meeting, snapshot, language)
-    typer.echo(f"{meeting}: report written to {rendered.html}")
+    Without options: the meeting report. A failing report is listed at the end with its error
+    while the others still finish (exit code 1 then).
+    """
+    from rich.progress import Progress
+
+    from integkit.reports import ReportError, known_municipalities, plan_reports, render_batch, write_index
+
+    if language not in ("de", "en"):
+        raise ReportError(f"unknown language {language!r}; use de or en")
+    ws = _workspace(workspace)
+    ws.meeting(meeting)
+    names: list[str] = []
+    if all_ or municipality:
+        known = known_municipalities(ws, meeting, snapshot)
+        names = known if all_ else list(municipality or [])
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ReportError(f"no respondents from {', '.join(unknown)} in {meeting} (known: {', '.join(known)})")
+    planned = plan_reports(ws, meeting, names, all_ or not municipality, snapshot, language, format_.split(","), min_group)
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task(f"{meeting}: rendering", total=len(planned))
+        result = render_batch(planned, jobs, on_done=lambda name, error: progress.advance(task))
+    index = write_index(ws, meeting, result.rendered, language)
+    for rendered in result.rendered:
+        for path in rendered.files:
+            if path.suffix != ".ipynb":
+                typer.echo(f"{path}")
+    typer.echo(f"index: {index}")
+    if result.failed:
+        typer.echo(f"{len(result.failed)} report(s) failed:", err=True)
+        for name, error in result.failed:
+            typer.echo(f"  {name}: {error}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -129,9 +166,202 @@ def snapshots(meeting: Annotated[str, typer.Argument(help="Meeting id.")], works
         typer.echo(f"{snap.id}\t{snap.created_at}\t{m.get('row_count')} rows\t{source.get('kind')}:{source.get('path') or source.get('survey_id', '')}\t{snap.sha256}")
 
 
+# --- LimeSurvey (integkit pull, integkit login) -----------------------------------------
+@app.command()
+@friendly_errors
+def pull(
+    meeting: Annotated[str, typer.Argument(help="Meeting id, e.g. vt-2026-11 (registered if new).")],
+    survey_id: Annotated[
+        Optional[int], typer.Option("--survey-id", help="LimeSurvey survey id; needed on the first pull only.")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Pull all responses again and report edited ones.")] = False,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, help="Responses per export call.")] = 500,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Pull MEETING's responses from LimeSurvey into a new snapshot (only new ones unless --full).
+
+    Connection: LIMESURVEY_URL (…/index.php/admin/remotecontrol) and LIMESURVEY_USER from the environment or the workspace's .env; the password from LIMESURVEY_PASSWORD, .env, or the system keyring (`integkit login`). A pull that finds nothing new writes nothing.
+
+    Exit codes:
+    2  bad option, meeting id or workspace;
+    10 other LimeSurvey refusal;
+    11 URL, user or password not set;
+    12 wrong user name or password;
+    13 session key rejected again after a new login;
+    14 unknown survey id, or no permission;
+    15 survey never activated;
+    16 RemoteControl interface switched off;
+    17 HTTP or server error (e.g. unknown method);
+    18 network error or timeout (after 3 tries).
+    """
+    from integkit.credentials import DOTENV, dotenv_is_tracked, resolve_connection
+    from integkit.sources.limesurvey import pull as pull_survey
+
+    ws = _workspace(workspace)
+    connection = resolve_connection(ws.root)
+    if connection.password_source.startswith(DOTENV) and dotenv_is_tracked(ws.root):
+        typer.echo(f"integkit: warning: {ws.root / DOTENV} holds a password and is not ignored by git; add it to .gitignore", err=True)
+    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size)
+    for note in result.notes:
+        typer.echo(f"integkit: note: {note}", err=True)
+    if result.empty_survey:
+        typer.echo(f"integkit: warning: survey {result.survey_id} has no responses yet; the snapshot is empty", err=True)
+    if result.edited_ids:
+        typer.echo(f"{meeting}: edited on the server since the last pull: response(s) {', '.join(map(str, result.edited_ids))}")
+    if result.removed_ids:
+        typer.echo(f"{meeting}: no longer on the server: response(s) {', '.join(map(str, result.removed_ids))}")
+    people = result.ingest.responses.respondents
+    counts = f"{len(people)} responses ({int(people['complete'].sum())} complete, {int((~people['complete']).sum())} incomplete)"
+    if result.created:
+        typer.echo(f"{meeting}: pulled {len(result.new_ids)} new response(s) from survey {result.survey_id}; snapshot {result.snapshot.id} holds {counts}")
+    else:
+        typer.echo(f"{meeting}: nothing changed on survey {result.survey_id}; latest snapshot {result.snapshot.id} holds {counts}")
+
+
+@app.command()
+@friendly_errors
+def login(
+    url: Annotated[Optional[str], typer.Option("--url", help="RemoteControl URL (default: LIMESURVEY_URL).")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="LimeSurvey user (default: LIMESURVEY_USER).")] = None,
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Log in once before storing the password.")] = True,
+    forget: Annotated[bool, typer.Option("--forget", help="Remove the stored password instead.")] = False,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Store the LimeSurvey password in the system keyring (asked for with hidden input).
+
+    Exit codes as for `integkit pull`; with --check a wrong password is not stored (exit 12).
+    """
+    from integkit.credentials import Connection, forget_password, safe_url, server_and_user, store_password
+
+    url, user = server_and_user(_workspace(workspace).root, url, user)
+    if forget:
+        removed = forget_password(url, user)
+        typer.echo(f"{'Removed' if removed else 'No'} stored password for {user} at {safe_url(url)}")
+        return
+    password = typer.prompt(f"LimeSurvey password for {user} at {safe_url(url)}", hide_input=True)
+    if check:
+        from integkit.sources.limesurvey import RemoteSurvey
+
+        with RemoteSurvey(Connection(url, user, password)):
+            pass
+    store_password(url, user, password)
+    typer.echo(f"Password for {user} at {safe_url(url)} stored in the system keyring; `integkit pull` will use it")
+
+
 # --- themes (integkit themes ...) -------------------------------------------------------
 themes_app = typer.Typer(help="Assign, evaluate and discover themes in free-text answers.", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
+
+TextColumnOpt = Annotated[str, typer.Option("--text-column", help="Column holding the free-text answers.")]
+CodebookOpt = Annotated[
+    Optional[Path], typer.Option("--codebook", help="Codebook YAML (default: the workspace's surveys/codebook.yaml, else the built-in one).")
+]
+
+
+def _read_answers(file: Path, *columns: str):
+    from integkit.themes.tables import read_table, require_column
+
+    df = read_table(file)
+    for column in columns:
+        require_column(df, column, file)
+    return df
+
+
+@themes_app.command("assign")
+@friendly_errors
+def themes_assign(
+    file: Annotated[Path, typer.Argument(help="Answers as CSV (; or ,) or XLSX.")],
+    text_column: TextColumnOpt,
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: the input plus themes and theme_evidence.")],
+    codebook: CodebookOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Assign codebook themes to each answer and explain which words matched."""
+    from integkit.csvsafe import write_csv
+    from integkit.themes.assign import assign_frame
+    from integkit.themes.codebook import load_codebook
+
+    book = load_codebook(codebook, workspace)
+    df = assign_frame(_read_answers(file, text_column), text_column, book)
+    write_csv(df, out)
+    covered = int((df["themes"] != "").sum())
+    typer.echo(f"{len(df)} answers, {covered} with at least one theme (codebook {book.version}); wrote {out}")
+
+
+@themes_app.command("evaluate")
+@friendly_errors
+def themes_evaluate(
+    file: Annotated[Path, typer.Argument(help="Labelled answers as CSV or XLSX.")],
+    text_column: TextColumnOpt,
+    gold_column: Annotated[str, typer.Option("--gold-column", help="Column with the gold theme ids, ';'-separated.")],
+    codebook: CodebookOpt = None,
+    errors: Annotated[Optional[Path], typer.Option("--errors", help="CSV to write the false positives and negatives to.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Score assignment against gold labels: per-theme precision, recall, F1 and macro-F1."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from integkit.csvsafe import write_csv
+    from integkit.themes.codebook import load_codebook
+    from integkit.themes.evaluate import evaluate
+
+    book = load_codebook(codebook, workspace)
+    df = _read_answers(file, text_column, gold_column)
+    result = evaluate(df[text_column].tolist(), df[gold_column].tolist(), book)
+    table = Table(title=f"{file.name}: {result.n} answers, codebook {book.version}")
+    for col in ("theme", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "theme" else "right")
+    for row in result.scores.itertuples():
+        table.add_row(row.theme, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}", str(row.support))
+    table.add_row("macro", f"{result.macro_precision:.3f}", f"{result.macro_recall:.3f}", f"{result.macro_f1:.3f}", "", style="bold")
+    Console(width=100).print(table)
+    if errors is not None:
+        write_csv(result.errors, errors)
+        typer.echo(f"{len(result.errors)} errors written to {errors}")
+
+
+@themes_app.command("discover")
+@friendly_errors
+def themes_discover(
+    file: Annotated[Path, typer.Argument(help="Answers as CSV or XLSX.")],
+    text_column: TextColumnOpt,
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: the input plus a cluster column.")],
+    summary: Annotated[Optional[Path], typer.Option("--summary", help="CSV with one row per cluster.")] = None,
+    codebook: CodebookOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (results are deterministic per seed).")] = 0,
+    n_clusters: Annotated[Optional[int], typer.Option("--clusters", min=1, help="Number of clusters (default: automatic).")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Cluster what the codebook does not explain and propose new themes."""
+    from integkit.csvsafe import write_csv
+    from integkit.themes.codebook import load_codebook
+    from integkit.themes.discover import discover_frame
+
+    book = load_codebook(codebook, workspace)
+    df, table = discover_frame(_read_answers(file, text_column), text_column, book, n_clusters=n_clusters, seed=seed)
+    write_csv(df, out)
+    if summary is not None:
+        write_csv(table, summary)
+    new = int((table["overlap"] == "neu").sum()) if len(table) else 0
+    typer.echo(f"{len(table)} clusters ({new} not in the codebook); wrote {out}" + (f" and {summary}" if summary else ""))
+
+
+@themes_app.command("accept")
+@friendly_errors
+def themes_accept(
+    cluster: Annotated[int, typer.Argument(help="Cluster id from the discovery summary.")],
+    summary: Annotated[Path, typer.Option("--summary", help="The summary CSV written by 'themes discover'.")],
+    theme_id: Annotated[str, typer.Option("--id", help="Id of the new theme, e.g. mobilitaet.")],
+    label_de: Annotated[str, typer.Option("--label-de", help="German label.")],
+    label_en: Annotated[str, typer.Option("--label-en", help="English label.")] = "",
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Add a discovered cluster as a theme to the workspace codebook (minor version bump)."""
+    from integkit.themes.discover import accept_cluster
+
+    book, path = accept_cluster(cluster, summary, theme_id, label_de, label_en, workspace)
+    typer.echo(f"Added theme {theme_id!r} to {path} (version {book.version})")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -171,7 +171,10 @@ def build_responses(
 ) -> Responses:
     """Turn a parsed export into the tidy model, applying the structure's labels."""
     frame = export.frame.astype(object).fillna("").astype(str)
-    mapping = resolve_mapping(structure, list(frame.columns), mapping, source)
+    if frame.empty:  # a survey without responses yet: empty tables, the default mapping
+        mapping = {**DEFAULT_MAPPING, **(mapping or {})}
+    else:
+        mapping = resolve_mapping(structure, list(frame.columns), mapping, source)
     ids = frame["id"].astype(int)
     if export.is_paper:
         complete = pd.Series(True, index=frame.index)

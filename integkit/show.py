@@ -18,6 +18,7 @@ from IPython.display import HTML
 from integkit import __version__
 from integkit.charts import Chart
 from integkit.i18n import t
+from integkit.privacy import is_small  # noqa: F401  (templates call show.is_small)
 
 
 def heading(key_or_text: str, language: str = "de", level: int = 2, translate: bool = True) -> HTML:
@@ -37,8 +38,10 @@ def table(frame: pd.DataFrame, caption: str | None = None) -> HTML:
     return HTML(cap + body)
 
 
-def figure(chart: Chart, dpi: int = 120) -> HTML:
-    """A chart embedded as a PNG data URI with its alt text (the figure is closed afterwards)."""
+def figure(chart: Chart | None, dpi: int = 120, language: str = "de") -> HTML:
+    """A chart embedded as a PNG data URI with its alt text (closed afterwards); a note if there is no chart."""
+    if chart is None:
+        return note(t("no_data", language))
     buffer = io.BytesIO()
     chart.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(chart.figure)
@@ -84,12 +87,101 @@ def provenance(responses: Any, language: str = "de", codebook_version: str | Non
     return HTML(f"<footer class='provenance'><h2>{escape(t('provenance', language))}</h2><table>{cells}</table></footer>")
 
 
-def answers_by_question(responses: Any, language: str = "de") -> HTML:
-    """Every open question with its answers, one sub-heading per question."""
-    from integkit.tables import answers_for  # local: tables imports nothing from here
+def answers_by_question(analysis: Any, names: tuple[str, ...] = ()) -> HTML:
+    """Every answer to each open question, redacted, attributed only to municipalities large enough."""
+    from integkit.privacy import Redactor
+    from integkit.tables import answers_for, attribution
+
+    redactor = Redactor(names)
+    parts = []
+    responses = analysis.responses
+    for question_id in responses.text_questions():
+        rows = answers_for(responses, question_id)
+        shown = [{"municipality": attribution(analysis, m), "text": redactor.redact(x)} for m, x in zip(rows["municipality"], rows["text"])]
+        parts.append(f"<h3>{escape(responses.question_label(question_id))}</h3>")
+        parts.append(quotes(shown, empty=t("no_answers", analysis.language)).data)
+    return HTML("".join(parts))
+
+
+def sentences(lines: list[str]) -> HTML:
+    """A short summary paragraph made of sentences."""
+    return HTML("<p class='summary'>" + " ".join(escape(s) for s in lines) + "</p>")
+
+
+def note(text: str) -> HTML:
+    return HTML(f"<p class='note'>{escape(text)}</p>")
+
+
+def theme_quotes(analysis: Any, n: int = 3, names: tuple[str, ...] = ()) -> HTML:
+    """Per theme (most named first): its label and a few redacted, representative quotes."""
+    from integkit.tables import theme_counts
+    from integkit.tables import theme_quotes as quotes_of
 
     parts = []
-    for question_id in responses.text_questions():
-        parts.append(f"<h3>{escape(responses.question_label(question_id))}</h3>")
-        parts.append(quotes(answers_for(responses, question_id), empty=t("no_answers", language)).data)
+    for theme_id, label in zip(theme_counts(analysis)["theme"], theme_counts(analysis).iloc[:, 1]):
+        parts.append(f"<h3>{escape(label)}</h3>")
+        parts.append(quotes(quotes_of(analysis, theme_id, n=n, names=names)).data)
+    return HTML("".join(parts) or f"<p>{escape(t('no_answers', analysis.language))}</p>")
+
+
+def word_clouds(analysis: Any) -> HTML:
+    """One word cloud per open question (only where enough answers exist)."""
+    from integkit.charts import word_cloud
+    from integkit.privacy import is_small
+
+    parts = []
+    for question_id in analysis.responses.text_questions():
+        answers = analysis.responses.answers
+        texts = answers.loc[answers["question_id"] == question_id, "text"].tolist()
+        parts.append(f"<h3>{escape(analysis.responses.question_label(question_id))}</h3>")
+        people = answers.loc[answers["question_id"] == question_id, "response_id"].nunique()
+        chart = None if is_small(people, analysis.min_group) else word_cloud(texts, analysis.language)
+        parts.append(figure(chart, language=analysis.language).data)
     return HTML("".join(parts))
+
+
+def new_themes(analysis: Any, names: tuple[str, ...] = ()) -> HTML:
+    """Clusters of answers the codebook does not cover, with their terms and redacted quotes."""
+    from integkit.privacy import redact
+    from integkit.themes.discover import NEW, discover
+
+    language = analysis.language
+    texts = analysis.coded["text"].tolist()
+    if len(texts) < 10:
+        return note(t("no_new_themes", language))
+    summary = discover(texts, analysis.codebook, seed=0).summary
+    summary = summary[(summary["overlap"] == NEW) & (summary["size"] >= analysis.min_group)]
+    if summary.empty:
+        return note(t("no_new_themes", language))
+    parts = []
+    for row in summary.itertuples():
+        parts.append(f"<h3>{escape(t('new_theme_terms', language, terms=row.top_terms, n=row.size))}</h3>")
+        found = [q for q in (row.quote_1, row.quote_2, row.quote_3) if q]
+        parts.append(quotes([{"text": redact(q, names, max_chars=280)} for q in found]).data)
+    return HTML("".join(parts))
+
+
+def trends(analysis: Any) -> HTML:
+    """Theme shares and rating means across the meetings of the series, or a note if this is the first."""
+    from integkit.charts import trend
+    from integkit.tables import rating_means_over_time, theme_shares_over_time
+
+    if not analysis.history:
+        return note(t("no_history", analysis.language))
+    shares = theme_shares_over_time(analysis)
+    means = rating_means_over_time(analysis)
+    parts = [figure(trend(shares, analysis.language, "themes")).data]
+    if not means.empty:
+        parts.append(figure(trend(means, analysis.language, "ratings")).data)
+    parts.append(table(means.reset_index(names=t("date", analysis.language))).data)
+    return HTML("".join(parts))
+
+
+def municipality_participation(local: Any, district: Any) -> HTML:
+    """How many from this municipality answered, beside the district's total."""
+    n, total = len(local.respondents), len(district.respondents)
+    text = {
+        "de": f"Aus Ihrer Gemeinde haben {n} Personen teilgenommen (Landkreis insgesamt: {total}).",
+        "en": f"{n} people from your municipality took part (district total: {total}).",
+    }
+    return paragraph(text.get(district.language, text["de"]))

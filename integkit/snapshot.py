@@ -148,7 +148,7 @@ def write_snapshot(
     manifest = {
         "snapshot_id": target.name,
         "sha256": full,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "integkit_version": __version__,
         "raw_file": raw_file,
         **meta,

@@ -75,7 +75,7 @@ def test_executed_notebook_holds_only_declared_parameters(rendered):
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
     names = {line.split("=")[0].strip() for line in injected[0].source.splitlines() if "=" in line}
-    assert names == {"meeting_id", "workspace", "snapshot", "language"}
+    assert names == {"meeting_id", "workspace", "snapshot", "language", "min_group"}
 
 
 def test_english_report(tmp_path):
@@ -124,7 +124,7 @@ def test_demo_renders_and_opens_offline_in_a_browser(tmp_path):
     ws_root = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "-w", str(ws_root)])
     assert result.exit_code == 0, result.output
-    reports = sorted((ws_root / "reports").glob("*/*.html"))
+    reports = sorted((ws_root / "reports").glob("*/*_bericht.html"))
     assert [p.parent.name for p in reports] == ["demo-2026-05", "demo-2026-11"]
     shot = tmp_path / "shot.png"
     proc = subprocess.run(

@@ -132,7 +132,7 @@ def _read_json(raw: bytes, name: str) -> pd.DataFrame:
         if len(item) == 1 and isinstance(next(iter(item.values())), dict):
             item = next(iter(item.values()))
         flat.append(item)
-    columns: list[str] = []
+    columns: list[str] = [] if flat else ["id"]  # an empty survey still has an id column
     for item in flat:
         columns.extend(k for k in item if k not in columns)
     return pd.DataFrame([[_cell(item.get(c)) for c in columns] for item in flat], columns=columns, dtype=object)

@@ -1,0 +1,144 @@
+"""Speed of theme assignment and discovery on 100,000 synthetic answers (prints figures).
+
+Synthetic answers are built from the labelled fixtures with variation (answers combined,
+filler phrases, place names, numbers, lowercase/ASCII spellings, one-letter typos), so most
+of them are distinct texts. Each part runs in its own process so that caches start cold
+and peak memory (ru_maxrss) belongs to that part alone.
+
+    .venv/bin/python benchmarks/themes.py [--n 100000]
+Targets: assignment >= 50,000 answers/s beyond start-up; discovery < 15 s and < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "themes"
+PLACES = ["Freising", "Moosburg", "Eching", "Neufahrn", "Allershausen", "Zolling", "Au", "Nandlstadt", "Kranzberg", "Hallbergmoos"]
+FILLERS = ["Bei uns in {p}:", "Aus Sicht von {p}", "Wie schon gesagt,", "Ehrlich gesagt", "Seit {n} Jahren", "Stand {n}:", "Aus dem Gemeinderat {p}:", ""]
+ENDINGS = ["", "Danke!", "Das wäre schön.", "Bitte weiter so.", "Mehr dazu beim nächsten Treffen.", "({n} Familien betroffen)"]
+
+
+def _load_answers() -> list[str]:
+    texts = []
+    for name in ("dev.csv", "test.csv"):
+        with open(FIXTURES / name, encoding="utf-8-sig", newline="") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh, delimiter=";")]
+    return texts
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 6:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :]
+
+
+def synthetic(n: int, seed: int = 1) -> list[str]:
+    """``n`` varied answers built from the labelled fixtures."""
+    rng = random.Random(seed)
+    base = _load_answers()
+    out = []
+    for _ in range(n):
+        parts = rng.sample(base, rng.choice((1, 1, 1, 2, 2, 3)))
+        text = " ".join(parts)
+        filler = rng.choice(FILLERS).format(p=rng.choice(PLACES), n=rng.randint(2, 40))
+        ending = rng.choice(ENDINGS).format(n=rng.randint(2, 40))
+        text = " ".join(x for x in (filler, text, ending) if x)
+        r = rng.random()
+        if r < 0.15:
+            text = text.lower()
+        elif r < 0.25:
+            text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+        elif r < 0.35:
+            words = text.split()
+            j = rng.randrange(len(words))
+            words[j] = _typo(words[j], rng)
+            text = " ".join(words)
+        out.append(text)
+    return out
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def run_assign(n: int) -> dict:
+    t0 = time.perf_counter()
+    from integkit.themes import assign, load_codebook
+    from integkit.themes.assign import matcher
+
+    book = load_codebook()
+    matcher(book).assign_one("Wohnungen fehlen, Sprachkurse auch.")  # loads simplemma and HanTa
+    startup = time.perf_counter() - t0
+    texts = synthetic(n)
+    t1 = time.perf_counter()
+    result = assign(texts, book)
+    elapsed = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    assign(texts, book)  # second pass: token caches warm, texts not memoised across calls
+    warm = time.perf_counter() - t2
+    return {
+        "answers": n,
+        "distinct_texts": len(set(texts)),
+        "startup_s": round(startup, 2),
+        "cold_s": round(elapsed, 2),
+        "cold_answers_per_s": round(n / elapsed),
+        "warm_s": round(warm, 2),
+        "warm_answers_per_s": round(n / warm),
+        "coverage": round(sum(bool(a.themes) for a in result) / n, 3),
+        "peak_rss_mb": round(_peak_mb()),
+    }
+
+
+def run_discover(n: int) -> dict:
+    texts = synthetic(n)
+    base_mb = _peak_mb()
+    t0 = time.perf_counter()
+    from integkit.themes import discover, load_codebook
+
+    result = discover(texts, load_codebook(), seed=0)
+    elapsed = time.perf_counter() - t0
+    return {
+        "answers": n,
+        "seconds_incl_startup": round(elapsed, 2),
+        "clusters": len(result.summary),
+        "clustered": sum(c is not None for c in result.clusters),
+        "peak_rss_mb": round(_peak_mb()),
+        "rss_before_mb": round(base_mb),
+        "top_terms": result.summary["top_terms"].head(6).tolist(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--part", choices=["assign", "discover"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.part:
+        func = run_assign if args.part == "assign" else run_discover
+        print(json.dumps(func(args.n)))
+        return
+    for part in ("assign", "discover"):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--part", part, "--n", str(args.n)], capture_output=True, text=True, cwd=ROOT
+        )
+        if proc.returncode:
+            sys.exit(proc.stderr)
+        figures = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"== {part} ==")
+        for key, value in figures.items():
+            print(f"  {key:24} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""German normalisation of free-text answers: tokens, folding, lemmas, compounds, stop words.
+
+Survey answers are short, informal and often typed without umlauts ("Behoerde",
+"Sprachforderung") or with gender forms ("Helfer*innen"). Everything that compares words
+(theme assignment, discovery, search, word clouds) goes through this module so that all of
+them agree on what counts as "the same word".
+
+The expensive steps (simplemma lemmas, HanTa compound analysis) are cached per unique
+token, so large inputs cost little more than their vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+from stop_words import get_stop_words
+
+__all__ = [
+    "STOPWORDS",
+    "TokenInfo",
+    "analyze",
+    "compound_parts",
+    "content_terms",
+    "fold",
+    "fold_text",
+    "lemma",
+    "normalize_gender",
+    "tokens",
+    "variants",
+]
+
+# Words the generic stop list drops but that carry meaning in feedback ("leider fehlt mehr ...").
+KEEP_WORDS = frozenset({"gut", "gute", "guten", "schlecht", "mehr", "weniger", "wenig", "fehlt", "fehlen", "leider", "viel", "viele"})
+
+# Inflection endings stripped (once) to build match variants; "er" is left alone (Lehrer/Lehre).
+_SUFFIXES = ("innen", "en", "es", "e", "n", "s", "a")  # "a": Bavarian plurals (Wohnunga, Kinda)
+_MIN_STEM = 3
+_MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
+
+# Helfer*innen, Helfer:innen, Helfer_innen, Helfer/innen, Helfer/-innen, HelferInnen (also inside
+# compounds: Helfer*innenkreis), Helfer*in, and a bare *r ending (Ehrenamtliche*r).
+_GENDER_RE = re.compile(r"(?<=[a-zäöüß])(?:(?:[*:_·/]-?i|I)nnen|(?:[*:_·/]-?i|I)n\b|[*:_]r\b)")
+_GENDER_MARKS = frozenset("*:_·/")
+_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_DIGRAPH_RE = re.compile(r"([aou])e")
+_RESTORE = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("Ae", "Ä"), ("Oe", "Ö"), ("Ue", "Ü"))
+
+
+def normalize_gender(text: str) -> str:
+    """Reduce gender forms (Helfer*innen, Helfer:innen, HelferInnen, Helfer/-innen) to the base word."""
+    if "In" not in text and not _GENDER_MARKS.intersection(text):
+        return text
+    return _GENDER_RE.sub("", text)
+
+
+def tokens(text: str) -> list[str]:
+    """Split ``text`` into word tokens (letters and digits; hyphens and punctuation separate words)."""
+    if not text:
+        return []
+    return _TOKEN_RE.findall(normalize_gender(text))
+
+
+_UMLAUTS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))
+
+
+def fold_text(s: str) -> str:
+    """Uncached :func:`fold` for whole texts (character-wise, so it keeps word boundaries)."""
+    s = s.lower()
+    if not s.isascii():
+        for umlaut, plain in _UMLAUTS:
+            s = s.replace(umlaut, plain)
+        if not s.isascii():
+            s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+    return _fold_digraphs(s)
+
+
+def _fold_digraphs(s: str) -> str:
+    """ae/oe/ue → a/o/u until none is left, so that folding is idempotent ("oee" → "o")."""
+    while _DIGRAPH_RE.search(s):
+        s = _DIGRAPH_RE.sub(r"\1", s)
+    return s
+
+
+@lru_cache(maxsize=500_000)
+def fold(s: str) -> str:
+    """Case- and umlaut-fold ``s`` so that "Behörde", "Behoerde" and "Behorde" compare equal.
+
+    Lowercases, turns ß into ss, strips diacritics (ä→a, é→e) and maps the ASCII digraphs
+    ae/oe/ue to a/o/u. The result is a matching key, not a spelling to show anyone.
+    """
+    return fold_text(s)
+
+
+def variants(key: str) -> frozenset[str]:
+    """A folded key plus its forms with one inflection ending removed (kurse→kurs, behorden→behorde)."""
+    out = {key}
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_STEM:
+            out.add(key[: -len(suffix)])
+    return frozenset(out)
+
+
+@lru_cache(maxsize=500_000)
+def lemma(token: str) -> str:
+    """Lemma of ``token`` via simplemma; ASCII umlaut spellings ("Behoerden") are restored first."""
+    if simplemma.is_known(token, lang="de"):
+        return simplemma.lemmatize(token, lang="de")
+    restored = token
+    for digraph, umlaut in _RESTORE:
+        restored = restored.replace(digraph, umlaut)
+    if restored != token and simplemma.is_known(restored, lang="de"):
+        return simplemma.lemmatize(restored, lang="de")
+    return simplemma.lemmatize(token, lang="de")
+
+
+@lru_cache(maxsize=1)
+def _hanta():
+    """The HanTa morphological analyser; its German model ships inside the package."""
+    from HanTa import HanoverTagger
+
+    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+
+
+@lru_cache(maxsize=500_000)
+def compound_parts(token: str) -> list[str]:
+    """Lowercase parts of a compound ("Wohnungsmarktsituation" → wohnung, markt, situation).
+
+    Uses HanTa's morphological analysis, dropping linking elements (Fugen) and suffixes.
+    Non-compounds, and words shorter than 7 letters, give ``[token.lower()]``.
+    """
+    low = token.lower()
+    if len(token) < _MIN_COMPOUND_LEN:
+        return [low]
+    _, morphemes, _ = _hanta().analyze(token, taglevel=3)
+    parts = [m for m, tag in morphemes if not tag.startswith(("SUF", "FUGE", "PRE")) and len(m) >= 2]
+    return parts if len(parts) > 1 else [low]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """Everything the matchers need to know about one token, computed once per unique token."""
+
+    surface: str
+    folded: str
+    lemma: str
+    parts: tuple[str, ...]
+    keys: frozenset[str]  # folded forms, lemma and their variants (whole word)
+    part_keys: frozenset[str]  # folded compound parts and their variants
+    is_stopword: bool
+
+
+@lru_cache(maxsize=500_000)
+def analyze(token: str) -> TokenInfo:
+    """Fold, lemmatise and split ``token`` (cached: each distinct token is analysed once)."""
+    folded = fold(token)
+    is_stop = folded in STOPWORDS
+    if is_stop:
+        return TokenInfo(token, folded, token.lower(), (token.lower(),), variants(folded), frozenset(), True)
+    lem = lemma(token)
+    keys = set(variants(folded)) | variants(fold(lem))
+    parts = tuple(compound_parts(token))
+    part_keys: set[str] = set()
+    if len(parts) > 1:
+        for part in parts:
+            part_keys |= variants(fold(part))
+    return TokenInfo(token, folded, lem, parts, frozenset(keys), frozenset(part_keys), False)
+
+
+def content_terms(text: str) -> list[str]:
+    """Lowercase lemmas plus compound parts of the non-stop-word tokens of ``text``.
+
+    "Die Wohnungsmarktsituation ist angespannt" → wohnungsmarktsituation, wohnung, markt,
+    situation, angespannt. Used for discovery, word clouds and search.
+    """
+    out: list[str] = []
+    for tok in tokens(text):
+        info = analyze(tok)
+        if info.is_stopword or len(info.folded) < 2 or tok.isdigit():
+            continue
+        out.append(info.lemma.lower())
+        if len(info.parts) > 1:
+            out.extend(p for p in info.parts if fold(p) not in STOPWORDS)
+    return out
+
+
+STOPWORDS: frozenset[str] = frozenset(fold(w) for w in get_stop_words("de")) - frozenset(fold(w) for w in KEEP_WORDS)
+"""German stop words (stop-words package), folded, minus words that carry meaning in feedback."""

@@ -1,0 +1,81 @@
+"""German normalisation: folding, gender forms, lemmas, compounds, stop words."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from integkit import text as T
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Sprachförderung", "Sprachforderung"), ("überlastet", "ueberlastet"), ("Behörde", "Behoerde"), ("Straße", "Strasse"), ("Café", "cafe")],
+)
+def test_fold_makes_spellings_equal(a: str, b: str) -> None:
+    assert T.fold(a) == T.fold(b)
+
+
+@given(st.text(max_size=40))
+def test_fold_is_idempotent_and_matches_fold_text(s: str) -> None:
+    assert T.fold(T.fold(s)) == T.fold(s)
+    assert T.fold(s) == T.fold_text(s)
+
+
+@pytest.mark.parametrize("form", ["Helfer*innen", "Helfer:innen", "HelferInnen", "Helfer_innen", "Helfer/-innen", "Helfer/innen"])
+def test_gender_forms_reduce_to_base(form: str) -> None:
+    assert T.tokens(f"Die {form} sind toll") == ["Die", "Helfer", "sind", "toll"]
+
+
+def test_gender_forms_inside_compounds_and_plain_words_untouched() -> None:
+    assert T.tokens("Helfer*innenkreis") == ["Helferkreis"]
+    assert T.tokens("Integration In Innenstadt") == ["Integration", "In", "Innenstadt"]
+
+
+def test_tokens_split_hyphens_and_keep_digits() -> None:
+    assert T.tokens("Kita-Plätze, B2-Kurse!") == ["Kita", "Plätze", "B2", "Kurse"]
+    assert T.tokens("") == []
+
+
+def test_lemma_restores_ascii_umlauts() -> None:
+    assert T.lemma("Behoerden") == "Behörde"
+    assert T.lemma("Wohnungen") == "Wohnung"
+
+
+@pytest.mark.parametrize(
+    ("word", "part"),
+    [
+        ("Wohnungsmarktsituation", "wohnung"),
+        ("Wohnungsmarktsituation", "markt"),
+        ("Mietmarkt", "miet"),
+        ("Helferkreise", "helfer"),
+        ("Kinderbetreuung", "betreuung"),
+        ("Betreuungsplätze", "betreuung"),
+        ("Beratungsbus", "beratung"),
+        ("Handarbeiten", "arbeit"),
+    ],
+)
+def test_compound_parts(word: str, part: str) -> None:
+    assert part in T.compound_parts(word)
+
+
+def test_short_words_are_not_split() -> None:
+    assert T.compound_parts("Kita") == ["kita"]
+
+
+def test_stopwords_keep_feedback_words() -> None:
+    assert {"und", "der", "die"} <= T.STOPWORDS
+    for word in ("gut", "schlecht", "mehr", "fehlt", "leider"):
+        assert word not in T.STOPWORDS
+
+
+def test_content_terms_drop_stopwords_and_add_parts() -> None:
+    terms = T.content_terms("Die Wohnungsmarktsituation ist leider schlecht")
+    assert "wohnung" in terms and "markt" in terms and "leider" in terms and "schlecht" in terms
+    assert "die" not in terms and "ist" not in terms
+
+
+def test_variants_strip_one_ending() -> None:
+    assert "kurs" in T.variants("kurse")
+    assert "behorde" in T.variants("behorden")

@@ -1,0 +1,94 @@
+"""Theme assignment: folding, compounds, counter-signals, non-answers, frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from integkit.themes import assign, assign_frame, explode_themes
+from integkit.themes.assign import is_non_answer
+
+
+def themes_of(text: str) -> tuple[str, ...]:
+    return assign([text])[0].themes
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("Die angespannte Wohnungsmarktsituation", "wohnen"),
+        ("Der Mietmarkt ist leer", "wohnen"),
+        ("Deutschlernen ist wichtig", "sprache"),
+        ("Unsere Helferkreise sind aktiv", "ehrenamt"),
+        ("Kinderbetreuung fehlt", "bildung"),
+        ("Zu wenig Betreuungsplätze", "bildung"),
+        ("Sprachforderung ausbauen", "sprache"),
+        ("Die Behoerde ist ueberlastet", "verwaltung"),
+        ("Helfer*innen brauchen Dank", "ehrenamt"),
+        ("Helfer:innen brauchen Dank", "ehrenamt"),
+        ("HelferInnen brauchen Dank", "ehrenamt"),
+        ("Der Beratungsbus kommt", "beratung"),
+        ("Der Arbeitskreis Asyl trifft sich", "strukturen"),
+        ("Wohnraum ist bei uns kein Problem", "wohnen"),
+        ("Wohnugen sind knapp", "wohnen"),  # one typo
+        ("Mia brauchadn mehr Wohnunga", "wohnen"),  # Bavarian
+        ("Housing is the main issue", "wohnen"),
+    ],
+)
+def test_signal_reaches_theme(text: str, theme: str) -> None:
+    assert theme in themes_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_theme"),
+    [
+        ("Der Beratungsbus kommt jeden Dienstag", "arbeit"),
+        ("Handarbeiten mit Frauen im Pfarrheim", "arbeit"),
+        ("Der Arbeitskreis Asyl trifft sich", "arbeit"),
+        ("In der Unterkunft findet ein Deutschkurs statt", "wohnen"),
+        ("Die ehrenamtliche Arbeit der Helferkreise ist eine Säule", "arbeit"),
+        ("Integrationsarbeit und Jugendarbeit laufen", "arbeit"),
+        ("Beratung zu Kindergeld und Elterngeld", "finanzierung"),
+        ("Das Ehrenamt ist stark", "verwaltung"),
+    ],
+)
+def test_counter_signal_blocks_other_sense(text: str, not_theme: str) -> None:
+    assert not_theme not in themes_of(text)
+
+
+def test_counter_signal_examples_still_get_their_own_theme() -> None:
+    assert themes_of("Handarbeiten mit Frauen im Pfarrheim") == ("begegnung",)
+    assert "sprache" in themes_of("In der Unterkunft findet ein Deutschkurs statt")
+    assert themes_of("Die Unterkunft ist in einem schlechten Zustand") == ("wohnen",)
+
+
+@pytest.mark.parametrize("text", ["k. A.", "k.A.", "-", "weiß nicht", "nichts", "keine Angabe", "siehe oben", "", "  ", "s.o."])
+def test_non_answers_get_no_theme(text: str) -> None:
+    assert is_non_answer(text)
+    assert themes_of(text) == ()
+
+
+def test_multi_label_and_evidence_text() -> None:
+    a = assign(["Wohnungsmarkt angespannt, mehr Sprachkurse nötig"])[0]
+    assert a.themes == ("wohnen", "sprache")
+    assert a.evidence_text().startswith("wohnen: Wohnungsmarkt→")
+    assert "sprache: Sprachkurse→" in a.evidence_text()
+
+
+def test_identical_texts_share_result_and_none_is_empty() -> None:
+    res = assign(["Mehr Wohnungen", "Mehr Wohnungen", None])  # type: ignore[list-item]
+    assert res[0] is res[1] and res[2].themes == ()
+
+
+def test_assign_frame_and_explode() -> None:
+    df = pd.DataFrame(
+        {"meeting_id": ["m1"] * 3, "response_id": [1, 2, 3], "question_id": ["q_gut"] * 3,
+         "text": ["Wohnungen und Sprachkurse fehlen", "k. A.", "Der Helferkreis ist super"]}
+    )
+    out = assign_frame(df)
+    assert list(out.columns) == [*df.columns, "themes", "theme_evidence"]
+    assert out["themes"].tolist() == ["wohnen;sprache", "", "ehrenamt"]
+    long = explode_themes(out)
+    assert long[["response_id", "theme"]].values.tolist() == [[1, "wohnen"], [1, "sprache"], [3, "ehrenamt"]]
+    assert long.loc[0, "evidence"].startswith("Wohnungen→")
+    assert {"meeting_id", "question_id", "text"} <= set(long.columns)

@@ -1,0 +1,120 @@
+"""The `integkit themes` commands on real files in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from integkit.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures" / "themes"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, ["themes", *map(str, args)])
+
+
+@pytest.fixture
+def answers_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "answers.csv"
+    path.write_text(
+        "\ufeffresponse_id,antwort\n1,Der Wohnungsmarkt ist angespannt\n2,k. A.\n3,\"=Mehr Sprachkurse, bitte\"\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_assign_writes_input_columns_plus_themes(answers_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    result = run("assign", answers_csv, "--text-column", "antwort", "--out", out, "--workspace", tmp_path)
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(df.columns) == ["response_id", "antwort", "themes", "theme_evidence"]
+    assert df["themes"].tolist() == ["wohnen", "", "sprache"]
+    assert df.loc[0, "theme_evidence"] == "wohnen: Wohnungsmarkt→wohnungsmarkt"
+    assert df.loc[2, "antwort"].startswith("'=")  # formula masked
+
+
+def test_assign_reads_semicolon_csv_and_xlsx(tmp_path: Path) -> None:
+    semi = tmp_path / "semi.csv"
+    semi.write_text("id;text\n1;Helferkreis super\n", encoding="utf-8")
+    xlsx = tmp_path / "a.xlsx"
+    pd.DataFrame({"text": ["Mehr Kitaplätze"]}).to_excel(xlsx, index=False)
+    for src, theme in ((semi, "ehrenamt"), (xlsx, "bildung")):
+        out = tmp_path / f"{src.stem}.out.csv"
+        assert run("assign", src, "--text-column", "text", "--out", out).exit_code == 0
+        assert pd.read_csv(out, sep=";", encoding="utf-8-sig")["themes"].tolist() == [theme]
+
+
+def test_missing_column_is_input_error(answers_csv: Path, tmp_path: Path) -> None:
+    result = run("assign", answers_csv, "--text-column", "text", "--out", tmp_path / "o.csv")
+    assert result.exit_code == 2
+    assert "no column 'text'" in result.output and "response_id, antwort" in result.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_misencoded_file_is_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("text\nBehörde überlastet\n".encode("latin-1"))
+    result = run("assign", bad, "--text-column", "text", "--out", tmp_path / "o.csv")
+    assert result.exit_code == 2 and "latin1.csv" in result.output and "UTF-8" in result.output
+
+
+def test_bad_codebook_is_input_error(answers_csv: Path, tmp_path: Path) -> None:
+    cb = tmp_path / "cb.yaml"
+    cb.write_text("version: 1.0.0\nthemes:\n  - id: x\n    label_de: X\n    signals: {}\n", encoding="utf-8")
+    result = run("assign", answers_csv, "--text-column", "antwort", "--codebook", cb, "--out", tmp_path / "o.csv")
+    assert result.exit_code == 2 and "cb.yaml" in result.output and "empty theme" in result.output
+
+
+def test_evaluate_prints_table_and_writes_errors(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.csv"
+    gold.write_text("text;gold\nMehr Wohnungen;wohnen\nHelferkreis super;ehrenamt\nBus fährt selten;wohnen\n", encoding="utf-8")
+    errors = tmp_path / "errors.csv"
+    result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold", "--errors", errors)
+    assert result.exit_code == 0, result.output
+    assert "macro" in result.output and "wohnen" in result.output and "0.667" in result.output  # wohnen: P=1, R=1/2, F1=2/3
+    err = pd.read_csv(errors, sep=";", encoding="utf-8-sig")
+    assert err[["text", "theme", "kind"]].values.tolist() == [["Bus fährt selten", "wohnen", "false_negative"]]
+
+
+def test_evaluate_unknown_gold_theme(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.csv"
+    gold.write_text("text;gold\nMehr Wohnungen;housing\n", encoding="utf-8")
+    result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold")
+    assert result.exit_code == 2 and "housing" in result.output
+
+
+def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
+    out, summary = tmp_path / "clusters.csv", tmp_path / "summary.csv"
+    result = run("discover", FIXTURES / "dev.csv", "--text-column", "text", "--out", out, "--summary", summary, "--seed", "0")
+    assert result.exit_code == 0, result.output
+    clusters = pd.read_csv(out, sep=";", encoding="utf-8-sig")
+    assert "cluster" in clusters.columns and clusters["cluster"].notna().any()
+    table = pd.read_csv(summary, sep=";", encoding="utf-8-sig")
+    assert {"cluster", "size", "top_terms", "overlap", "quote_1", "quote_2", "quote_3"} <= set(table.columns)
+    bus = int(table[table["top_terms"].str.contains("bus")]["cluster"].iloc[0])
+
+    result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--label-en", "Mobility", "--workspace", tmp_path)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))
+    assert data["version"] == "1.1.0"
+    assert data["themes"][-1]["id"] == "mobilitaet" and "bus" in data["themes"][-1]["signals"]["parts"]
+    assert data["changelog"][-1]["version"] == "1.1.0" and "mobilitaet" in data["changelog"][-1]["change"]
+
+    # The accepted theme is used by the next assignment in that workspace.
+    answers = tmp_path / "a.csv"
+    answers.write_text("text\nDer Bus fährt zu selten\n", encoding="utf-8")
+    assert run("assign", answers, "--text-column", "text", "--out", tmp_path / "o.csv", "--workspace", tmp_path).exit_code == 0
+    assert pd.read_csv(tmp_path / "o.csv", sep=";", encoding="utf-8-sig")["themes"].tolist() == ["mobilitaet"]
+
+    # A second accept bumps again; an unknown cluster is an input error.
+    assert run("accept", bus, "--summary", summary, "--id", "mobil2", "--label-de", "M2", "--workspace", tmp_path).exit_code == 0
+    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "1.2.0"
+    result = run("accept", 999, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
+    assert result.exit_code == 2 and "no cluster 999" in result.output

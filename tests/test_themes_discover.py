@@ -1,0 +1,74 @@
+"""Discovery surfaces themes the codebook lacks (mobility, digital access)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from integkit.themes import discover
+from integkit.themes.tables import read_table
+
+FIXTURES = Path(__file__).parent / "fixtures" / "themes"
+MOBILITY = re.compile(r"(?i)\bbus\b|busse|busverbindung|busanbindung|öpnv|fahrrad|fahrdienst|führerschein|nahverkehr|rufbus|fahrkarte|fahrplan|bahn\b")
+DIGITAL = re.compile(r"(?i)wlan|laptop|online|internet|digital|computer|tablet|handy|router|hotspot")
+
+
+@pytest.fixture(scope="module")
+def dev_result():
+    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()
+    return texts, discover(texts, seed=0)
+
+
+def _clusters_of(texts, clusters, pattern):
+    return [c for t, c in zip(texts, clusters) if pattern.search(t) and "Beratungsbus" not in t]
+
+
+@pytest.mark.parametrize(("name", "pattern", "other"), [("mobility", MOBILITY, DIGITAL), ("digital", DIGITAL, MOBILITY)])
+def test_missing_theme_gets_clusters_of_its_own(dev_result, name, pattern, other) -> None:
+    texts, result = dev_result
+    hits = _clusters_of(texts, result.clusters, pattern)
+    clustered = [c for c in hits if c is not None]
+    assert len(clustered) >= len(hits) / 2, f"{name}: too few answers clustered"
+    # the clusters holding most of these answers are made of them, not of other topics
+    main = [c for c, n in Counter(clustered).items() if n >= 3]
+    assert main, f"{name}: no cluster"
+    for c in main:
+        members = [t for t, k in zip(texts, result.clusters) if k == c]
+        assert sum(bool(pattern.search(t)) for t in members) / len(members) >= 0.7
+        assert not any(other.search(t) and not pattern.search(t) for t in members)
+        row = result.summary.set_index("cluster").loc[c]
+        assert row["overlap"] == "neu"
+        assert row["quote_1"] in members
+
+
+def test_beratungsbus_is_not_mobility(dev_result) -> None:
+    texts, result = dev_result
+    mobility_clusters = {c for c in _clusters_of(texts, result.clusters, MOBILITY) if c is not None}
+    for text, c in zip(texts, result.clusters):
+        if "Beratungsbus" in text:
+            assert c not in mobility_clusters
+
+
+def test_summary_shape_and_non_answers_unclustered(dev_result) -> None:
+    texts, result = dev_result
+    s = result.summary
+    assert list(s["cluster"]) == list(range(1, len(s) + 1))
+    assert (s["size"].diff().dropna() <= 0).all()  # largest first
+    assert all(len(str(t).split(", ")) >= 3 for t in s["top_terms"])
+    for text, c in zip(texts, result.clusters):
+        if text.strip() in {"k. A.", "-", "weiß nicht", "nichts", "keine Angabe", "siehe oben"}:
+            assert c is None
+
+
+def test_deterministic_for_a_seed() -> None:
+    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()[:200]
+    a, b = discover(texts, seed=3), discover(texts, seed=3)
+    assert a.clusters == b.clusters and a.summary.equals(b.summary)
+
+
+def test_too_little_input_gives_no_clusters() -> None:
+    result = discover(["k. A.", "Mehr Wohnungen"])
+    assert result.clusters == [None, None] and result.summary.empty

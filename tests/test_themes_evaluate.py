@@ -1,0 +1,42 @@
+"""Evaluation metrics and the quality targets on the labelled splits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from integkit.themes import evaluate
+from integkit.themes.tables import read_table
+
+FIXTURES = Path(__file__).parent / "fixtures" / "themes"
+
+
+def test_metrics_on_a_small_example() -> None:
+    ev = evaluate(["Mehr Wohnungen", "Helferkreis super", "Bus fährt selten"], ["wohnen", "ehrenamt", "wohnen"])
+    scores = ev.scores.set_index("theme")
+    assert scores.loc["wohnen", "precision"] == 1.0 and scores.loc["wohnen", "recall"] == 0.5
+    assert scores.loc["wohnen", "support"] == 2
+    assert ev.errors[["row", "theme", "kind"]].values.tolist() == [[3, "wohnen", "false_negative"]]
+    assert ev.macro_f1 == pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_false_positive_reported() -> None:
+    ev = evaluate(["Mehr Wohnungen"], [""])
+    assert ev.errors["kind"].tolist() == ["false_positive"]
+
+
+def test_fixture_sizes_and_labels() -> None:
+    dev, test = read_table(FIXTURES / "dev.csv"), read_table(FIXTURES / "test.csv")
+    assert len(dev) >= 300 and len(test) >= 120
+    # the held-out split is not copied from dev (only stock non-answers like "keine Angabe" recur)
+    shared = set(dev["text"]) & set(test["text"])
+    assert all(len(t.split()) <= 2 for t in shared), shared
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_quality_targets(split: str) -> None:
+    df = read_table(FIXTURES / f"{split}.csv")
+    ev = evaluate(df["text"].tolist(), df["gold"].tolist())
+    assert ev.macro_f1 >= 0.85
+    assert (ev.scores["precision"] >= 0.85).all(), ev.scores
