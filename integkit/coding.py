@@ -33,7 +33,7 @@ def load_corrections(workspace: Workspace, meeting_id: str) -> pd.DataFrame:
     if not path.is_file():
         return pd.DataFrame(columns=CORRECTION_COLUMNS)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")  # save_corrections writes ";" + BOM
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable corrections file: {exc}") from None
     missing = [c for c in ("response_id", "question_id", "themes") if c not in frame.columns]
@@ -93,3 +93,24 @@ def theme_mentions(coded: pd.DataFrame) -> pd.DataFrame:
     """One row per (answer, theme): meeting_id, response_id, question_id, text, theme, evidence."""
     long = explode_themes(coded)
     return long[["meeting_id", "response_id", "question_id", "text", "theme", "evidence"]]
+
+
+def rename_themes_in_corrections(workspace: Workspace, meeting_id: str, mapping: dict[str, str]) -> Path | None:
+    """Rewrite a meeting's coding.csv so that theme ids follow a codebook rename or merge (old → new).
+
+    Without this, a correction would keep naming a theme the codebook no longer has.
+    Returns the path if the file changed, else None.
+    """
+    from integkit.csvsafe import write_csv
+
+    corrections = load_corrections(workspace, meeting_id)
+    if corrections.empty:
+        return None
+
+    def renamed(value: str) -> str:
+        return ";".join(dict.fromkeys(mapping.get(t, t) for t in split_themes(value)))
+
+    new = corrections["themes"].map(renamed)
+    if new.equals(corrections["themes"]):
+        return None
+    return write_csv(corrections.assign(themes=new), corrections_path(workspace, meeting_id))

@@ -285,3 +285,71 @@ def save_codebook(codebook: Codebook, path: Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _changed(codebook: Codebook, themes: tuple[Theme, ...], change: str, today: dt.date | None) -> Codebook:
+    """``codebook`` with new ``themes``, the minor version bumped and ``change`` in the change log."""
+    version = bump_minor(codebook.version)
+    entry = {"version": version, "date": (today or dt.date.today()).isoformat(), "change": change}
+    return replace(codebook, version=version, themes=themes, changelog=codebook.changelog + (entry,))
+
+
+def rename_theme(
+    codebook: Codebook,
+    theme_id: str,
+    new_id: str | None = None,
+    label_de: str | None = None,
+    label_en: str | None = None,
+    today: dt.date | None = None,
+) -> Codebook:
+    """A new codebook with a theme's id and/or labels changed, the version bumped and the change logged.
+
+    Codings that name the old id must be renamed too (coding.rename_themes_in_corrections).
+    """
+    old = codebook.theme(theme_id) if theme_id in codebook.ids else None
+    if old is None:
+        raise InputError(f"{codebook.source}: no theme {theme_id!r}; the codebook has {', '.join(codebook.ids)}")
+    new_id = (new_id or theme_id).strip()
+    if not _ID_RE.match(new_id):
+        raise InputError(f"theme id must be a lowercase identifier, got {new_id!r}")
+    if new_id != theme_id and new_id in codebook.ids:
+        raise InputError(f"{codebook.source}: theme {new_id!r} already exists")
+    new = replace(
+        old,
+        id=new_id,
+        label_de=(label_de or "").strip() or old.label_de,
+        label_en=old.label_en if label_en is None else label_en.strip(),
+    )
+    if new == old:
+        raise InputError(f"theme {theme_id!r}: nothing to rename (same id and labels)")
+    what = [f"id {theme_id!r} → {new_id!r}"] if new_id != theme_id else []
+    what += [f"label {old.label_de!r} → {new.label_de!r}"] if new.label_de != old.label_de else []
+    what += [f"English label {old.label_en!r} → {new.label_en!r}"] if new.label_en != old.label_en else []
+    themes = tuple(new if t.id == theme_id else t for t in codebook.themes)
+    return _changed(codebook, themes, f"Renamed theme {theme_id!r}: {', '.join(what)}.", today)
+
+
+def merge_themes(
+    codebook: Codebook, sources: list[str] | tuple[str, ...], into: str, today: dt.date | None = None
+) -> Codebook:
+    """A new codebook where the ``sources`` themes are folded into theme ``into`` (signals,
+    counter-signals and examples joined), the sources removed, the version bumped and the change logged."""
+    sources = [s for s in dict.fromkeys(sources) if s != into]
+    missing = [s for s in (*sources, into) if s not in codebook.ids]
+    if missing:
+        raise InputError(f"{codebook.source}: no theme {missing[0]!r}; the codebook has {', '.join(codebook.ids)}")
+    if not sources:
+        raise InputError(f"merging into {into!r} needs at least one other theme")
+    parts = [codebook.theme(into), *(codebook.theme(s) for s in sources)]
+
+    def joined(kind: str, cls: type) -> Any:
+        return cls(**{k: tuple(dict.fromkeys(v for t in parts for v in getattr(getattr(t, kind), k))) for k in vars(cls())})
+
+    target = replace(
+        parts[0],
+        signals=joined("signals", Signals),
+        counter_signals=joined("counter_signals", CounterSignals),
+        examples=tuple(dict.fromkeys(e for t in parts for e in t.examples)),
+    )
+    themes = tuple(target if t.id == into else t for t in codebook.themes if t.id not in sources)
+    return _changed(codebook, themes, f"Merged theme(s) {', '.join(map(repr, sources))} into {into!r}.", today)

@@ -1,0 +1,148 @@
+"""Review queue, corrections end to end, codebook rename/merge/accept, and the review widgets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from integkit import curation, review
+from integkit.analysis import load_analysis
+from integkit.coding import load_corrections, rename_themes_in_corrections, save_corrections
+from integkit.demo import import_demo
+from integkit.errors import InputError
+from integkit.themes.assign import assign
+from integkit.themes.codebook import load_codebook, merge_themes, rename_theme
+from integkit.widgets import CodebookEditor, ReviewTable
+from integkit.workspace import Workspace, init_workspace
+
+MEETING = "demo-2026-11"
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    import_demo(init_workspace(root))
+    return root
+
+
+@pytest.fixture
+def ws(demo_home: Path, tmp_path: Path) -> Workspace:
+    """A private copy of the demo workspace (tests write corrections and codebooks)."""
+    return Workspace(shutil.copytree(demo_home, tmp_path / "ws"))
+
+
+# --- doubtful and uncovered ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Wohnungen fehlen, der Wohnungsmarkt ist leer.", review.OK),
+        ("Mit dem MVV reden.", review.UNCOVERED),
+        ("k. A.", review.EMPTY),
+        ("Helferkreis, Gemeinde und Pfarrei arbeiten eng zusammen.", review.DOUBTFUL),  # arbeit only via a verb
+        ("Einen Ansprechpartner für Arbeitgeber im Landratsamt.", review.DOUBTFUL),  # three themes
+    ],
+)
+def test_judge(text: str, status: str) -> None:
+    assert review.judge(text, assign([text])[0])[0] == status
+
+
+def test_queue_puts_uncovered_then_doubtful_first(ws: Workspace) -> None:
+    queue = review.review_queue(load_analysis(ws, MEETING, with_history=False))
+    order = [review.STATUS_ORDER.index(s) for s in queue["status"]]
+    assert order == sorted(order)
+    assert queue["status"].iloc[0] == review.UNCOVERED
+    assert (queue["status"] == review.DOUBTFUL).any()
+    assert set(review.to_check(queue)["status"]) == {review.UNCOVERED, review.DOUBTFUL}
+    assert review.status_counts(queue)["answers"].sum() == len(queue)
+
+
+def test_edits_to_corrections_keeps_changed_and_confirmed() -> None:
+    queue = pd.DataFrame({"response_id": [1, 2, 3], "question_id": ["q_gut"] * 3, "text": ["a", "b", "c"],
+                          "themes": ["wohnen", "sprache", ""]})
+    out = review.edits_to_corrections(queue, {(1, "q_gut"): ["wohnen"], (3, "q_gut"): ["arbeit"]}, confirmed=[(2, "q_gut")])
+    assert out[["response_id", "themes"]].values.tolist() == [[2, "sprache"], [3, "arbeit"]]
+
+
+# --- corrections reach the next report ----------------------------------------------------------
+def test_saved_correction_changes_the_next_analysis(ws: Workspace) -> None:
+    before = load_analysis(ws, MEETING, with_history=False).mentions
+    answer = before[(before["response_id"] == 1) & (before["question_id"] == "q_gut")]
+    assert set(answer["theme"]) == {"arbeit"}
+    assert review.save_review(ws, MEETING, [{"response_id": 1, "question_id": "q_gut", "themes": ["arbeit", "sprache"]}], "AB") == 1
+    after = load_analysis(ws, MEETING).mentions
+    answer = after[(after["response_id"] == 1) & (after["question_id"] == "q_gut")]
+    assert set(answer["theme"]) == {"arbeit", "sprache"}
+    assert load_corrections(ws, MEETING)["coder"].tolist() == ["AB"]
+
+
+def test_unknown_theme_is_refused(ws: Workspace) -> None:
+    with pytest.raises(InputError, match="unknown theme"):
+        review.save_review(ws, MEETING, [{"response_id": 1, "question_id": "q_gut", "themes": "nope"}], codebook=load_codebook())
+    assert review.save_review(ws, MEETING, []) == 0
+
+
+# --- codebook changes ---------------------------------------------------------------------------
+def test_rename_theme_bumps_version_and_logs() -> None:
+    book = load_codebook()
+    new = rename_theme(book, "wohnen", "wohnraum", label_de="Wohnraum")
+    assert new.version == "1.1.0" and "wohnraum" in new.ids and "wohnen" not in new.ids
+    assert new.theme("wohnraum").signals == book.theme("wohnen").signals
+    assert "Renamed theme 'wohnen'" in new.changelog[-1]["change"]
+    with pytest.raises(InputError, match="already exists"):
+        rename_theme(book, "wohnen", "sprache")
+    with pytest.raises(InputError, match="no theme"):
+        rename_theme(book, "nope", "x")
+
+
+def test_merge_themes_joins_signals_and_examples() -> None:
+    book = load_codebook()
+    new = merge_themes(book, ["finanzierung"], "strukturen")
+    assert "finanzierung" not in new.ids and new.version == "1.1.0"
+    merged = new.theme("strukturen")
+    assert set(book.theme("finanzierung").signals.parts) <= set(merged.signals.parts)
+    assert set(book.theme("finanzierung").examples) <= set(merged.examples)
+    assert assign(["Mehr Fördermittel bitte"], new)[0].themes == ("strukturen",)
+    with pytest.raises(InputError):
+        merge_themes(book, ["strukturen"], "strukturen")
+
+
+def test_rename_and_merge_in_workspace_keep_corrections_consistent(ws: Workspace) -> None:
+    save_corrections(ws, MEETING, pd.DataFrame({"response_id": [1], "question_id": ["q_gut"], "themes": ["finanzierung;wohnen"]}))
+    curation.rename(ws, "wohnen", "wohnraum", "Wohnraum")
+    curation.merge(ws, ["finanzierung"], "strukturen")
+    book = curation.workspace_codebook(ws)
+    assert book.version == "1.2.0" and (ws.root / "surveys" / "codebook.yaml").is_file()
+    assert load_corrections(ws, MEETING)["themes"].tolist() == ["strukturen;wohnraum"]
+    assert curation.changelog(book)["version"].iloc[0] == "1.2.0"
+    assert rename_themes_in_corrections(ws, MEETING, {"x": "y"}) is None
+
+
+# --- widgets, driven without a browser ----------------------------------------------------------
+def test_review_table_saves_edits(ws: Workspace) -> None:
+    analysis = load_analysis(ws, MEETING, with_history=False)
+    table = ReviewTable(review.review_queue(analysis), analysis.codebook, ws, MEETING, coder="AB", page_size=5)
+    assert len(table.rows.children) == 5
+    first, second = list(table.tags)[:2]
+    table.tags[first].value = ["verwaltung"]  # as if typed into the tags field
+    table.checks[second].value = True
+    table.start.value = 5  # next page; edits are kept
+    assert table.save() == 2
+    saved = load_corrections(ws, MEETING).set_index(["response_id", "question_id"])["themes"]
+    assert saved[first] == "verwaltung"
+    assert "2 Korrekturen" in table.status.value
+
+
+def test_codebook_editor_accepts_renames_merges(ws: Workspace) -> None:
+    analysis = load_analysis(ws, MEETING, with_history=False)
+    clusters = curation.discovery(analysis)
+    assert len(clusters)
+    editor = CodebookEditor(ws, MEETING, clusters)
+    assert editor.accept(int(clusters["cluster"].iloc[0]), "neues_thema", "Neues Thema") is not None
+    assert "neues_thema" in curation.workspace_codebook(ws).ids
+    assert (ws.meeting_dir(MEETING) / curation.DISCOVERY_FILE).is_file()
+    assert editor.rename("neues_thema", "", "Anderer Name").theme("neues_thema").label_de == "Anderer Name"
+    assert editor.merge(["neues_thema"], "begegnung").version == "1.3.0"
+    assert editor.merge(["nope"], "begegnung") is None and "no theme" in editor.status.value
