@@ -134,14 +134,18 @@ def report(
 
 @app.command()
 @friendly_errors
-def demo(workspace: WorkspaceOpt = resources.demo_workspace()) -> None:
-    """Import the bundled demo meetings and render their reports (no server needed)."""
+def demo(
+    format_: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Reports rendered at once (default: one per core).")] = None,
+    workspace: WorkspaceOpt = resources.demo_workspace(),
+) -> None:
+    """Import the bundled demo meetings and render all their reports (no server needed)."""
     from integkit.demo import run_demo
 
     ws = _workspace(workspace)
-    for rendered in run_demo(ws):
-        typer.echo(f"report: {rendered.html}")
-    typer.echo(f"Open the reports in a browser; they are in {ws.reports_dir}")
+    for index in run_demo(ws, formats=tuple(format_.split(",")), jobs=jobs):
+        typer.echo(f"reports: {index}")
+    typer.echo(f"Open the index pages in a browser; all reports are in {ws.reports_dir}")
 
 
 @app.command()

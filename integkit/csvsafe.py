@@ -9,13 +9,12 @@ Files are written to a temporary file in the target folder and moved into place 
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
+
+from integkit.atomic import atomic_path
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,33 +36,36 @@ def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_csv(df: pd.DataFrame, path: Path | str, *, sep: str = ";", encoding: str = "utf-8-sig") -> Path:
     """Write ``df`` as a formula-masked CSV atomically (``;`` and a BOM by default, as German Excel expects)."""
     path = Path(path)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         mask_frame(df).to_csv(tmp, sep=sep, index=False, encoding=encoding)
     return path
+
+
+def xlsx_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` without the control characters an XLSX cell cannot hold (openpyxl refuses them).
+
+    Removed before masking, so that "\\x01=cmd" cannot turn into an unmasked "=cmd".
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(value: Any) -> Any:
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(clean)
+    out.columns = [clean(c) for c in out.columns]
+    return out
 
 
 def write_xlsx(df: pd.DataFrame, path: Path | str, *, sheet_name: str = "data") -> Path:
     """Write ``df`` as a formula-masked XLSX workbook atomically."""
     path = Path(path)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            mask_frame(df).to_excel(writer, sheet_name=sheet_name, index=False)
+            mask_frame(xlsx_text(df)).to_excel(writer, sheet_name=sheet_name, index=False)
     return path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from integkit import resources
 from integkit.ingest import IngestResult, import_file
-from integkit.reports import RenderedReport, render_meeting_report
+from integkit.reports import ReportError, known_municipalities, plan_reports, render_batch, write_index
 from integkit.workspace import Workspace, init_workspace
 
 DEMO_EXPORT = "export.csv"
@@ -31,7 +31,18 @@ def import_demo(workspace: Workspace) -> list[IngestResult]:
     return results
 
 
-def run_demo(workspace: Workspace, language: str = "de") -> list[RenderedReport]:
-    """Import the demo meetings and render the report of each."""
+def run_demo(workspace: Workspace, language: str = "de", formats: tuple[str, ...] = ("html",), jobs: int | None = None) -> list[Path]:
+    """Import the demo meetings and render all their reports; returns each meeting's index.html."""
     import_demo(workspace)
-    return [render_meeting_report(workspace, m, language=language) for m in resources.DEMO_MEETINGS]
+    jobs_of = {
+        m: plan_reports(workspace, m, known_municipalities(workspace, m), True, None, language, formats)
+        for m in resources.DEMO_MEETINGS
+    }
+    result = render_batch([job for jobs in jobs_of.values() for job in jobs], jobs)
+    if result.failed:
+        name, error = result.failed[0]
+        raise ReportError(f"{len(result.failed)} demo report(s) failed, first {name}: {error}")
+    return [
+        write_index(workspace, m, [r for r in result.rendered if r.files[0].parent == workspace.report_dir(m)], language)
+        for m in resources.DEMO_MEETINGS
+    ]

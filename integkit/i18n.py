@@ -23,6 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "valid_pct": {"de": "gültig %", "en": "valid %"},
     "mean": {"de": "Mittelwert", "en": "Mean"},
     "share": {"de": "Anteil", "en": "Share"},
+    "more_answers": {"de": "… und {n} weitere Antworten.", "en": "… and {n} more answers."},
     "no_data": {"de": "Keine Daten für diese Darstellung.", "en": "No data for this figure."},
     "no_answers": {"de": "Keine Antworten.", "en": "No answers."},
     "no_role": {"de": "ohne Angabe", "en": "not given"},

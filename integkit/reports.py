@@ -27,7 +27,8 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from integkit import resources
 from integkit.errors import IntegkitError
-from integkit.workspace import Workspace, atomic_write
+from integkit.atomic import atomic_write
+from integkit.workspace import Workspace
 
 MEETING_TEMPLATE = "meeting_report.ipynb"
 MUNICIPALITY_TEMPLATE = "municipality_report.ipynb"

@@ -11,10 +11,8 @@ Layout::
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import yaml
 
 from integkit import resources
+from integkit.atomic import atomic_write
 from integkit.errors import WorkspaceError
 
 MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -160,21 +159,6 @@ class Workspace:
             (m for m in self.meetings().values() if m.series == this.series and m.date and m.date < this.date),
             key=lambda m: m.date,
         )
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file via a temporary sibling and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def init_workspace(root: Path | str) -> Workspace:

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -124,8 +123,10 @@ def test_demo_renders_and_opens_offline_in_a_browser(tmp_path):
     ws_root = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "-w", str(ws_root)])
     assert result.exit_code == 0, result.output
+    assert result.output.count("index.html") == 2
     reports = sorted((ws_root / "reports").glob("*/*_bericht.html"))
     assert [p.parent.name for p in reports] == ["demo-2026-05", "demo-2026-11"]
+    assert len(list((ws_root / "reports" / "demo-2026-11").glob("*_gemeinde_*.html"))) >= 12
     shot = tmp_path / "shot.png"
     proc = subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

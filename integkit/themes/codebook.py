@@ -9,9 +9,7 @@ default; a workspace's ``surveys/codebook.yaml`` overrides it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from integkit.atomic import atomic_write
 from integkit.errors import InputError
 
 DEFAULT_CODEBOOK = "default_codebook.yaml"
@@ -275,15 +274,7 @@ def save_codebook(codebook: Codebook, path: Path) -> Path:
     data = codebook.to_dict()
     parse_codebook(data, source=str(path))  # never write a file we could not read back
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text.encode("utf-8"))
     return path
 
 
