@@ -86,12 +86,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Named most often: {themes}.",
     },
     "summary_change_theme": {
-        "de": "Größte Veränderung seit {before}: {theme} {direction} von {a:.0f} % auf {b:.0f} % der Teilnehmenden.",
-        "en": "Biggest change since {before}: {theme} {direction} from {a:.0f} % to {b:.0f} % of respondents.",
+        "de": "Größte Veränderung seit {before}: {theme} {direction} von {a} % auf {b} % der Teilnehmenden.",
+        "en": "Biggest change since {before}: {theme} {direction} from {a} % to {b} % of respondents.",
     },
     "summary_change_rating": {
-        "de": "Größte Veränderung seit {before}: die Einschätzung „{item}“ {direction} von {a:.1f} auf {b:.1f} (Mittelwert, 1–5).",
-        "en": "Biggest change since {before}: the rating of “{item}” {direction} from {a:.1f} to {b:.1f} (mean, 1–5).",
+        "de": "Größte Veränderung seit {before}: die Einschätzung „{item}“ {direction} von {a} auf {b} (Mittelwert, 1–5).",
+        "en": "Biggest change since {before}: the rating of “{item}” {direction} from {a} to {b} (mean, 1–5).",
     },
     "up": {"de": "stieg", "en": "rose"},
     "down": {"de": "sank", "en": "fell"},
@@ -148,3 +148,9 @@ def t(key: str, language: str = "de", **values: object) -> str:
     entry = TEXTS[key]
     text = entry.get(language) or entry["de"]
     return text.format(**values) if values else text
+
+
+def number(value: float, language: str = "de", digits: int = 1) -> str:
+    """A number as a reader of that language writes it (German: decimal comma)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language == "de" else text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from integkit import tables
 from integkit.analysis import Analysis
-from integkit.i18n import t
+from integkit.i18n import number, t
 
 
 def meeting_summary(analysis: Analysis) -> list[str]:
@@ -38,12 +38,12 @@ def biggest_change(analysis: Analysis) -> str | None:
         d = rating_delta[best_rating]
         return t(
             "summary_change_rating", language, item=best_rating, before=before, now=now,
-            a=means.iloc[-2][best_rating], b=means.iloc[-1][best_rating], direction=t("up" if d > 0 else "down", language),
+            a=number(means.iloc[-2][best_rating], language), b=number(means.iloc[-1][best_rating], language), direction=t("up" if d > 0 else "down", language),
         )
     if best_theme is None:
         return None
     d = theme_delta[best_theme]
     return t(
         "summary_change_theme", language, theme=best_theme, before=before, now=now,
-        a=shares.iloc[-2][best_theme], b=shares.iloc[-1][best_theme], direction=t("up" if d > 0 else "down", language),
+        a=number(shares.iloc[-2][best_theme], language, 0), b=number(shares.iloc[-1][best_theme], language, 0), direction=t("up" if d > 0 else "down", language),
     )

@@ -22,19 +22,32 @@ from stop_words import get_stop_words
 __all__ = [
     "STOPWORDS",
     "TokenInfo",
+    "WordInfo",
     "analyze",
     "compound_parts",
     "content_terms",
     "fold",
     "fold_text",
     "lemma",
+    "load_models",
     "normalize_gender",
     "tokens",
     "variants",
+    "word_info",
 ]
 
 # Words the generic stop list drops but that carry meaning in feedback ("leider fehlt mehr ...").
 KEEP_WORDS = frozenset({"gut", "gute", "guten", "schlecht", "mehr", "weniger", "wenig", "fehlt", "fehlen", "leider", "viel", "viele"})
+
+# Bavarian and colloquial function words and fillers ("des is hoid scho so", "mia san ned ...")
+# that the standard list lacks; they say nothing about a topic and would fill word clouds.
+COLLOQUIAL_STOPWORDS = frozenset(
+    """
+    a aa ah do eh etz fia gell gibt gibts gö gwen gwesn halt ham hob hod hoid hoit hom i is
+    jetzad jo koa koan koane ma mi mia mid na ned net nia nimma ois oiwei oba owa san scho
+    vo wia woi wos zua des dann
+    """.split()
+)
 
 # Inflection endings stripped (once) to build match variants; "er" is left alone (Lehrer/Lehre).
 _SUFFIXES = ("innen", "en", "es", "e", "n", "s", "a")  # "a": Bavarian plurals (Wohnunga, Kinda)
@@ -45,6 +58,9 @@ _MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
 # compounds: Helfer*innenkreis), Helfer*in, and a bare *r ending (Ehrenamtliche*r).
 _GENDER_RE = re.compile(r"(?<=[a-zäöüß])(?:(?:[*:_·/]-?i|I)nnen|(?:[*:_·/]-?i|I)n\b|[*:_]r\b)")
 _GENDER_MARKS = frozenset("*:_·/")
+# Every match of _GENDER_RE follows a lowercase letter and starts with a mark, "-i" after a
+# mark, or "I": plain substring tests, then this search, spare most texts the substitution.
+_GENDER_HINT = re.compile(r"[a-zäöüß](?:[*:_·/]-?i|I|[*:_]r)")
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGRAPH_RE = re.compile(r"([aou])e")
 _RESTORE = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("Ae", "Ä"), ("Oe", "Ö"), ("Ue", "Ü"))
@@ -52,9 +68,9 @@ _RESTORE = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("Ae", "Ä"), ("Oe", "Ö")
 
 def normalize_gender(text: str) -> str:
     """Reduce gender forms (Helfer*innen, Helfer:innen, HelferInnen, Helfer/-innen) to the base word."""
-    if "In" not in text and not _GENDER_MARKS.intersection(text):
-        return text
-    return _GENDER_RE.sub("", text)
+    if ("In" in text or ":" in text or "*" in text or "/" in text or "_" in text or "·" in text) and _GENDER_HINT.search(text):
+        return _GENDER_RE.sub("", text)
+    return text
 
 
 def tokens(text: str) -> list[str]:
@@ -141,6 +157,16 @@ def compound_parts(token: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class WordInfo:
+    """The cheap part of a token's analysis (no compound split): enough for whole-word matching."""
+
+    folded: str
+    lemma: str
+    keys: frozenset[str]  # folded forms, lemma and their variants (whole word)
+    is_stopword: bool
+
+
+@dataclass(frozen=True, slots=True)
 class TokenInfo:
     """Everything the matchers need to know about one token, computed once per unique token."""
 
@@ -154,20 +180,37 @@ class TokenInfo:
 
 
 @lru_cache(maxsize=500_000)
+def word_info(token: str) -> WordInfo:
+    """Fold and lemmatise ``token`` without the (expensive) HanTa compound analysis (cached).
+
+    Callers that need compound parts only sometimes (theme matching asks for them only when
+    a part signal occurs inside the word) start here and call :func:`analyze` when needed.
+    """
+    folded = fold(token)
+    if folded in STOPWORDS:
+        return WordInfo(folded, token.lower(), variants(folded), True)
+    lem = lemma(token)
+    return WordInfo(folded, lem, frozenset(variants(folded) | variants(fold(lem))), False)
+
+
+@lru_cache(maxsize=500_000)
 def analyze(token: str) -> TokenInfo:
     """Fold, lemmatise and split ``token`` (cached: each distinct token is analysed once)."""
-    folded = fold(token)
-    is_stop = folded in STOPWORDS
-    if is_stop:
-        return TokenInfo(token, folded, token.lower(), (token.lower(),), variants(folded), frozenset(), True)
-    lem = lemma(token)
-    keys = set(variants(folded)) | variants(fold(lem))
+    w = word_info(token)
+    if w.is_stopword:
+        return TokenInfo(token, w.folded, w.lemma, (w.lemma,), w.keys, frozenset(), True)
     parts = tuple(compound_parts(token))
     part_keys: set[str] = set()
     if len(parts) > 1:
         for part in parts:
             part_keys |= variants(fold(part))
-    return TokenInfo(token, folded, lem, parts, frozenset(keys), frozenset(part_keys), False)
+    return TokenInfo(token, w.folded, w.lemma, parts, w.keys, frozenset(part_keys), False)
+
+
+def load_models() -> None:
+    """Load the simplemma dictionary and the HanTa model now rather than on first use."""
+    simplemma.is_known("Haus", lang="de")
+    _hanta()
 
 
 def content_terms(text: str) -> list[str]:
@@ -187,5 +230,8 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
-STOPWORDS: frozenset[str] = frozenset(fold(w) for w in get_stop_words("de")) - frozenset(fold(w) for w in KEEP_WORDS)
-"""German stop words (stop-words package), folded, minus words that carry meaning in feedback."""
+STOPWORDS: frozenset[str] = frozenset(fold(w) for w in (*get_stop_words("de"), *COLLOQUIAL_STOPWORDS)) - frozenset(
+    fold(w) for w in KEEP_WORDS
+)
+"""German stop words (stop-words package) plus Bavarian/colloquial function words, folded,
+minus words that carry meaning in feedback."""

@@ -79,3 +79,21 @@ def test_content_terms_drop_stopwords_and_add_parts() -> None:
 def test_variants_strip_one_ending() -> None:
     assert "kurs" in T.variants("kurse")
     assert "behorde" in T.variants("behorden")
+
+
+@pytest.mark.parametrize("word", ["des", "is", "ned", "net", "a", "hoid", "scho", "aa", "dann", "gibt", "san", "mia"])
+def test_bavarian_function_words_are_stopwords(word: str) -> None:
+    assert T.analyze(word).is_stopword
+    assert T.analyze(word.capitalize()).is_stopword
+
+
+def test_bavarian_content_words_are_not_stopwords() -> None:
+    for word in ("miad", "Wohnunga", "gut", "schlecht", "mehr", "fehlt", "leider"):
+        assert not T.analyze(word).is_stopword
+    assert T.content_terms("Des is hoid scho schlecht, mia san miad") == ["schlecht", "miad"]
+
+
+def test_word_info_agrees_with_analyze() -> None:
+    for word in ("Wohnungsmarktsituation", "Behoerden", "und", "Kita"):
+        info, full = T.word_info(word), T.analyze(word)
+        assert (info.folded, info.lemma, info.keys, info.is_stopword) == (full.folded, full.lemma, full.keys, full.is_stopword)

@@ -72,3 +72,14 @@ def test_deterministic_for_a_seed() -> None:
 def test_too_little_input_gives_no_clusters() -> None:
     result = discover(["k. A.", "Mehr Wohnungen"])
     assert result.clusters == [None, None] and result.summary.empty
+
+
+def test_display_names_restricted_to_wanted_terms_agree() -> None:
+    from integkit import text as T
+    from integkit.themes.discover import _display_names
+
+    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()[:300]
+    token_lists = [T.tokens(t) for t in texts]
+    full = _display_names(token_lists)
+    wanted = set(list(full)[::7])
+    assert _display_names(token_lists, wanted) == {k: v for k, v in full.items() if k in wanted}

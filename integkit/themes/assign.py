@@ -28,6 +28,11 @@ _NON_ANSWER_RE = re.compile(
 )
 
 
+# No alternative of _NON_ANSWER_RE spans more than four words ("kann ich nicht beurteilen"), so
+# longer answers skip the check. Keep in step with the regex (a test checks the examples).
+_NON_ANSWER_MAX_TOKENS = 4
+
+
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """Themes of one answer (codebook order) and the evidence: (theme, word in the text, signal)."""
@@ -125,6 +130,98 @@ def _literal_runs(items) -> list[str]:
     return runs
 
 
+def _required_literals(items) -> list[frozenset[str]]:
+    """Clauses of literals in a parsed regex sequence: every match contains one literal of each.
+
+    Literal runs give one-literal clauses; a group with alternatives gives a clause with one
+    literal from each alternative (none if an alternative has no literal); optional parts
+    give nothing. A necessary condition only: cheap to test, never wrong when it says "no".
+    """
+    clauses: list[frozenset[str]] = []
+    run = ""
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(arg)
+            continue
+        if name == "AT":  # \b, ^, $ take no characters
+            continue
+        if run.strip():
+            clauses.append(frozenset({run}))
+        run = ""
+        if name == "SUBPATTERN":
+            clauses.extend(_required_literals(list(arg[-1])))
+        elif name == "BRANCH":
+            picks: set[str] | None = set()
+            for alt in arg[1]:
+                singles = [next(iter(c)) for c in _required_literals(list(alt)) if len(c) == 1]
+                if not singles:
+                    picks = None
+                    break
+                picks.add(max(singles, key=len))
+            if picks:
+                clauses.append(frozenset(picks))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            clauses.extend(_required_literals(list(arg[2])))
+    if run.strip():
+        clauses.append(frozenset({run}))
+    return clauses
+
+
+# How a space-free piece of a literal must appear in a token: anywhere, at its end (a space
+# follows the piece in the literal), at its start (a space precedes it), or as the whole token.
+_IN, _END, _START, _WHOLE = 0, 1, 2, 3
+
+
+def _piece_ok(folded: str, piece: str, kind: int) -> bool:
+    if kind == _IN:
+        return piece in folded
+    if kind == _END:
+        return folded.endswith(piece)
+    if kind == _START:
+        return folded.startswith(piece)
+    return folded == piece
+
+
+def _token_clauses(trigger: str, rx: re.Pattern) -> list[frozenset[tuple[str, int]]]:
+    """What the tokens of a text must hold for ``rx`` to match it (and its trigger to occur).
+
+    Each clause is a set of (piece, kind); some folded token must hold one of them. A literal
+    that occurs in the folded text (tokens joined by single spaces) has every space-free
+    piece inside one token: the first piece at a token's end if a space follows, the last at
+    a token's start, middle ones as whole tokens. Alternatives keep their longest piece only.
+    """
+    literal_clauses = [frozenset({trigger})] if trigger else []
+    if not rx.flags & re.IGNORECASE:
+        try:
+            literal_clauses += _required_literals(list(_sre_parse.parse(rx.pattern)))
+        except Exception:  # pragma: no cover - patterns were validated on load
+            pass
+    out: list[frozenset[tuple[str, int]]] = []
+
+    def add(clause: frozenset[tuple[str, int]]) -> None:
+        if clause and clause not in out:
+            out.append(clause)
+
+    for clause in literal_clauses:
+        if len(clause) == 1:
+            pieces = next(iter(clause)).split(" ")
+            for i, piece in enumerate(pieces):
+                if piece:
+                    kind = (_END if i < len(pieces) - 1 else _IN) | (_START if i > 0 else _IN)
+                    add(frozenset({(piece, kind)}))
+            continue
+        alternatives = set()
+        for literal in clause:
+            pieces = [p for p in literal.split(" ") if p]
+            if not pieces:  # a literal of spaces only: no condition on tokens
+                alternatives = set()
+                break
+            alternatives.add((max(pieces, key=len), _IN))
+        add(frozenset(alternatives))
+    return out
+
+
 class _Scan:
     """Multi-word regexes (pattern → [(theme index, label)]) with their literal triggers."""
 
@@ -206,37 +303,134 @@ class Matcher:
             if len(key) >= _FUZZY_MIN:
                 for variant in {key, *_deletions(key)}:
                     self._fuzzy.setdefault(variant, []).extend(entries)
-        self._token_hits = lru_cache(maxsize=500_000)(self._compute_token_hits)
+        # Compound parts (HanTa, ~1 ms a word) can only match a part signal whose key, less
+        # leading e's, occurs in the folded word (parts are substrings of the word; folding is
+        # character-wise except that ae/oe/ue drop the e). Words without such a substring skip
+        # the compound analysis.
+        part_themes: dict[str, set[int]] = {}
+        for key, entries in self._part.items():
+            part_themes.setdefault(key.lstrip("e"), set()).update(ti for ti, _ in entries)
+        self._part_probe = sorted(part_themes.items())
+        # Per distinct token: its (theme, signal) hits; answers then cost set and dict lookups.
+        self._hits: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._known: set[str] = set()  # = self._hits.keys(), as a set for fast subset tests
+        self._hit_tokens: set[str] = set()  # tokens with at least one hit
+        self._theme_mask: dict[str, int] = {}  # token → bit mask of the themes it hits
+        # Multi-word signals and counter-signals (phrases, patterns) need the whole folded text,
+        # but each requires some literals (its trigger, the words of a phrase), and each
+        # space-free piece of a literal lies inside one folded token. Every such condition gets a
+        # bit; each token records the bits it satisfies. An answer whose tokens do not satisfy
+        # all bits of any item skips the text check; so does one where only counter-signals may
+        # match and the answer hits none of their themes (a span then changes nothing).
+        self._always_scan = False
+        self._scan_items: list[tuple[int, bool, int]] = []  # (bits needed, is signal, theme mask)
+        self._clause_bits: list[tuple[frozenset[tuple[str, int]], int]] = []
+        bit_of: dict[frozenset[tuple[str, int]], int] = {}
+        for scan, is_signal in ((self._signal_scan, True), (self._counter_scan, False)):
+            for trig, rx, targets in scan.items:
+                need = 0
+                for clause in _token_clauses(trig, rx):
+                    if clause not in bit_of:
+                        bit_of[clause] = 1 << len(bit_of)
+                        self._clause_bits.append((clause, bit_of[clause]))
+                    need |= bit_of[clause]
+                if not need:  # nothing to look for: every answer must be checked
+                    self._always_scan = True
+                mask = 0
+                for ti, _ in targets:
+                    mask |= 1 << ti
+                self._scan_items.append((need, is_signal, mask))
+        self._span_bits: dict[str, int] = {}  # token → clause bits it satisfies (non-zero only)
+        # Fast-path results keyed by the answer's hit tokens (same hits → same Assignment).
+        self._fast_memo: dict[tuple[str, ...], Assignment] = {}
+
+    def warm(self, extra: Iterable[str] = ()) -> None:
+        """Load the language models and analyse the codebook's own words (and ``extra`` texts) now."""
+        T.load_models()
+        words: set[str] = set()
+        for theme in self.codebook.themes:
+            s, c = theme.signals, theme.counter_signals
+            for term in (*s.lemmas, *s.parts, *s.phrases, *c.words, *c.phrases):
+                words.update(T.tokens(term))
+        for text in extra:
+            words.update(T.tokens(text))
+        self._learn(words)
+
+    def _learn(self, toks: Iterable[str]) -> None:
+        """Analyse tokens not seen before: their hits and which multi-word checks they may trigger."""
+        hits = self._hits
+        for tok in toks:
+            if tok in hits:
+                continue
+            h = hits[tok] = self._compute_token_hits(tok)
+            if h:
+                self._hit_tokens.add(tok)
+                mask = 0
+                for ti, _ in h:
+                    mask |= 1 << ti
+                self._theme_mask[tok] = mask
+            self._known.add(tok)
+            folded = T.fold(tok)
+            bits = 0
+            for clause, bit in self._clause_bits:
+                for piece, kind in clause:
+                    if _piece_ok(folded, piece, kind):
+                        bits |= bit
+                        break
+            if bits:
+                self._span_bits[tok] = bits
+
+    def _token_hits(self, token: str) -> tuple[tuple[int, str], ...]:
+        hits = self._hits.get(token)
+        if hits is None:
+            self._learn((token,))
+            hits = self._hits[token]
+        return hits
 
     def _blocked(self, ti: int, folded: str) -> bool:
         return any(w in folded for w in self._counter_words[ti]) or any(rx.search(folded) for rx in self._word_counters[ti])
 
     def _compute_token_hits(self, token: str) -> tuple[tuple[int, str], ...]:
         """(theme index, signal) pairs a single token matches, counter words applied."""
-        info = T.analyze(token)
+        info = T.word_info(token)
         if info.is_stopword:
             return ()
+        # Keys are visited in sorted order: set order varies with the hash seed, and ties (two
+        # signals of one theme) must resolve the same way in every process.
+        keys = sorted(info.keys)
         hits: dict[int, str] = {}
-        for key in info.keys:
+        for key in keys:
             for ti, sig in self._whole.get(key, ()):
                 if ti not in hits or len(sig) > len(hits[ti]):
                     hits[ti] = sig
-        for key in info.part_keys:
-            for ti, sig in self._part.get(key, ()):
-                hits.setdefault(ti, sig)
+        if self._needs_parts(token, info.folded, hits):
+            for key in sorted(T.analyze(token).part_keys):
+                for ti, sig in self._part.get(key, ()):
+                    hits.setdefault(ti, sig)
         for ti, rx in self._word_regexes:
             if ti not in hits:
                 m = rx.search(info.folded)
                 if m:
                     hits[ti] = m.group(0)
         if not hits and len(info.folded) >= _FUZZY_MIN + 1:
-            for key in info.keys:
+            for key in keys:
                 if len(key) < _FUZZY_MIN:
                     continue
                 for variant in (key, *_deletions(key)):
                     for ti, sig in self._fuzzy.get(variant, ()):
                         hits.setdefault(ti, sig)
         return tuple((ti, sig) for ti, sig in sorted(hits.items()) if not self._blocked(ti, info.folded))
+
+    def _needs_parts(self, token: str, folded: str, hits: dict[int, str]) -> bool:
+        """False when the compound parts of ``token`` cannot add a theme ``hits`` lacks."""
+        if len(token) < T._MIN_COMPOUND_LEN or not self._part_probe:
+            return False
+        if not folded.isascii():  # the substring argument assumes plain character-wise folding
+            return True
+        for key, themes in self._part_probe:
+            if key in folded and not themes.issubset(hits):
+                return True
+        return False
 
     def token_themes(self, token: str) -> tuple[str, ...]:
         """Theme ids a single word signals on its own (counter words applied, spans not)."""
@@ -247,22 +441,54 @@ class Matcher:
         if not isinstance(text, str):
             return NO_THEMES
         toks = T.tokens(text)
-        if not toks or (len(text) < 60 and is_non_answer(text)):
+        if not toks:
             return NO_THEMES
-        token_hits = self._token_hits
-        ftext = T.fold_text(" ".join(toks))
-        if (
-            self._triggers is None
-            or not self._triggers.search(ftext)
-            or not (self._signal_scan.any(ftext) or self._counter_scan.any(ftext))
-        ):
-            # Fast path: only word-level evidence.
+        hits = self._hits
+        if not self._known.issuperset(toks):
+            self._learn(toks)
+        if len(toks) <= _NON_ANSWER_MAX_TOKENS and len(text) < 60:
+            fold = T.fold
+            if _NON_ANSWER_RE.match(" ".join([fold(t) for t in toks])):
+                return NO_THEMES
+        hit_toks = [t for t in toks if t in self._hit_tokens] if not self._hit_tokens.isdisjoint(toks) else []
+        span_bits = self._span_bits
+        if self._always_scan or not span_bits.keys().isdisjoint(toks):
+            bits = 0
+            for b in [span_bits[t] for t in toks if t in span_bits]:
+                bits |= b
+            check, counter_mask = False, 0
+            for need, is_signal, mask in self._scan_items:
+                if bits & need == need:
+                    if is_signal:
+                        check = True
+                        break
+                    counter_mask |= mask
+            if not check and counter_mask:
+                theme_mask = self._theme_mask
+                check = any(theme_mask[t] & counter_mask for t in hit_toks)
+            if check:
+                ftext = T.fold_text(" ".join(toks))
+                if (
+                    self._triggers is not None
+                    and self._triggers.search(ftext)
+                    and (self._signal_scan.any(ftext) or self._counter_scan.any(ftext))
+                ):
+                    return self._assign_spans(toks, ftext)
+        # Fast path: only word-level evidence.
+        if not hit_toks:
+            return NO_THEMES
+        key = tuple(hit_toks)
+        result = self._fast_memo.get(key)
+        if result is None:
             found: dict[int, list[tuple[str, str]]] = {}
-            for tok in toks:
-                for ti, sig in token_hits(tok):
+            for tok in key:
+                for ti, sig in hits[tok]:
                     found.setdefault(ti, []).append((tok, sig))
-            return self._result(found)
-        return self._assign_spans(toks, ftext)
+            result = self._result(found)
+            if len(self._fast_memo) >= 200_000:
+                self._fast_memo.clear()
+            self._fast_memo[key] = result
+        return result
 
     def _assign_spans(self, toks: list[str], ftext: str) -> Assignment:
         folded = ftext.split(" ")
@@ -285,10 +511,12 @@ class Matcher:
             for ti, _ in targets:
                 suppressed.update((ti, k) for k in span(m))
         found: dict[int, list[tuple[str, str]]] = {}
+        hits, hit_tokens = self._hits, self._hit_tokens
         for k, tok in enumerate(toks):
-            for ti, sig in self._token_hits(tok):
-                if (ti, k) not in suppressed:
-                    found.setdefault(ti, []).append((tok, sig))
+            if tok in hit_tokens:
+                for ti, sig in hits[tok]:
+                    if (ti, k) not in suppressed:
+                        found.setdefault(ti, []).append((tok, sig))
         for m, targets in self._signal_scan.matches(ftext):
             ks = span(m)
             for ti, label in targets:

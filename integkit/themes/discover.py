@@ -23,7 +23,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
 from integkit import text as T
-from integkit.themes.assign import Assignment, Matcher, assign, is_non_answer, matcher as get_matcher
+from integkit.themes.assign import (
+    _NON_ANSWER_MAX_TOKENS,
+    _NON_ANSWER_RE,
+    Assignment,
+    Matcher,
+    assign,
+    matcher as get_matcher,
+)
 from integkit.errors import InputError
 from integkit.themes.codebook import (
     WORKSPACE_CODEBOOK,
@@ -75,31 +82,81 @@ SUMMARY_COLUMNS = ["cluster", "size", "top_terms", "overlap", "overlap_share", "
 
 def residual_terms(text: str, assignment: Assignment, matcher: Matcher | None = None) -> list[str]:
     """Folded lemmas and compound parts of the words in ``text`` that no codebook signal explains."""
-    if not isinstance(text, str) or is_non_answer(text):
+    if not isinstance(text, str):
         return []
-    explained = {T.fold(w) for _, words, _ in assignment.evidence for w in words.split()}
-    out: list[str] = []
-    for tok in T.tokens(text):
-        info = T.analyze(tok)
-        if info.is_stopword or info.folded in explained or tok.isdigit() or len(info.folded) < 3:
-            continue
-        if T.fold(info.lemma) in GENERIC or (matcher is not None and matcher.token_themes(tok)):
-            continue
+    return _Residuals(matcher).of(T.tokens(text), assignment)
+
+
+class _Residuals:
+    """Residual terms per answer, with each distinct token's candidate terms worked out once."""
+
+    def __init__(self, matcher: Matcher | None):
+        self.matcher = matcher
+        self.terms: dict[str, tuple[str, ...]] = {}
+
+    def of(self, toks: list[str], assignment: Assignment) -> list[str]:
+        if _is_non_answer_tokens(toks):
+            return []
+        explained = {T.fold(w) for _, words, _ in assignment.evidence for w in words.split()}
+        cache, out = self.terms, []
+        for tok in toks:
+            terms = cache.get(tok)
+            if terms is None:
+                terms = cache[tok] = self._token_terms(tok)
+            if terms and not (explained and T.fold(tok) in explained):
+                out.extend(terms)
+        return out
+
+    def _token_terms(self, tok: str) -> tuple[str, ...]:
+        info = T.word_info(tok)
+        if info.is_stopword or tok.isdigit() or len(info.folded) < 3:
+            return ()
+        if T.fold(info.lemma) in GENERIC or (self.matcher is not None and self.matcher.token_themes(tok)):
+            return ()
         terms = [T.fold(info.lemma)]
-        if len(info.parts) > 1 and tok[:1].isupper():  # parts of nouns only; verb parts are noise
-            terms.extend(T.fold(p) for p in info.parts)
-        out.extend(t for t in terms if len(t) >= 3 and t not in GENERIC and t not in T.STOPWORDS)
-    return out
+        # parts of nouns only (verb parts are noise); words under 7 letters are never split
+        if tok[:1].isupper() and len(tok) >= T._MIN_COMPOUND_LEN:
+            parts = T.analyze(tok).parts
+            if len(parts) > 1:
+                terms.extend(T.fold(p) for p in parts)
+        return tuple(t for t in terms if len(t) >= 3 and t not in GENERIC and t not in T.STOPWORDS)
 
 
-def _display_names(texts: Sequence[str]) -> dict[str, str]:
-    """Map folded terms back to their most common readable form (lemma or part, lowercase)."""
+def _is_non_answer_tokens(toks: list[str]) -> bool:
+    """:func:`is_non_answer` for an answer's tokens."""
+    if not toks:
+        return True
+    if len(toks) > _NON_ANSWER_MAX_TOKENS:
+        return False
+    return bool(_NON_ANSWER_RE.match(" ".join(T.fold(t) for t in toks)))
+
+
+def _display_names(token_lists: Iterable[list[str]], wanted: set[str] | None = None) -> dict[str, str]:
+    """Map folded terms back to their most common readable form (lemma or part, lowercase).
+
+    Counts each distinct token once (times its frequency), in order of first occurrence, so
+    ties resolve as if every occurrence were counted in turn. With ``wanted``, only those
+    folded terms are named, and words are split (HanTa) only if a wanted term can be a part.
+    """
+    counts: Counter = Counter()
+    for toks in token_lists:
+        counts.update(toks)
+    probes = sorted(wanted) if wanted is not None else None
     seen: dict[str, Counter] = {}
-    for text in texts:
-        for tok in T.tokens(text):
-            info = T.analyze(tok)
-            for form in (info.lemma.lower(), *info.parts):
-                seen.setdefault(T.fold(form), Counter())[form] += 1
+    for tok, n in counts.items():
+        info = T.word_info(tok)
+        forms = [info.lemma.lower()]
+        if info.is_stopword:
+            forms.append(info.lemma)
+        elif len(tok) < T._MIN_COMPOUND_LEN:  # never split: its one part is the lowercase word
+            forms.append(tok.lower())
+        elif probes is None or not info.folded.isascii() or any(k.lstrip("e") in info.folded for k in probes):
+            forms.extend(T.analyze(tok).parts)
+        # else: no wanted term can be a part of it (parts are substrings of the word)
+        for form in forms:
+            key = T.fold(form)
+            if wanted is None or key in wanted:
+                seen.setdefault(key, Counter())[form] += n
     return {k: c.most_common(1)[0][0] for k, c in seen.items()}
 
 
@@ -115,13 +172,17 @@ def discover(
     texts = ["" if not isinstance(t, str) else t for t in texts]
     codebook = codebook or load_codebook()
     assignments = assign(texts, codebook)
-    m = get_matcher(codebook)
-    memo: dict[str, list[str]] = {}
+    residuals = _Residuals(get_matcher(codebook))
+    memo: dict[str, tuple[list[str], list[str]]] = {}  # text → (tokens, residual terms)
+    toks_of: list[list[str]] = []
     docs: list[list[str]] = []
     for text, a in zip(texts, assignments):
-        if text not in memo:
-            memo[text] = residual_terms(text, a, m)
-        docs.append(memo[text])
+        entry = memo.get(text)
+        if entry is None:
+            toks = T.tokens(text)
+            entry = memo[text] = (toks, residuals.of(toks, a))
+        toks_of.append(entry[0])
+        docs.append(entry[1])
     idx = [i for i, d in enumerate(docs) if d]
     clusters: list[int | None] = [None] * len(texts)
     empty = pd.DataFrame(columns=SUMMARY_COLUMNS)
@@ -152,13 +213,15 @@ def discover(
         if s >= MIN_FIT:
             raw_members.setdefault(int(c), []).append(row)
     order = sorted(raw_members, key=lambda c: (-len(raw_members[c]), c))
-    names = _display_names([texts[i] for i in idx]) if order else {}
+    top_cols = {c: [j for j in np.argsort(-H[c])[:N_TOP_TERMS] if H[c, j] > 0] for c in order}
+    wanted = {vocab[j] for cols in top_cols.values() for j in cols}
+    names = _display_names((toks_of[i] for i in idx), wanted) if order else {}
     rows = []
     for new_id, c in enumerate(order, 1):
         members = raw_members[c]
         for row in members:
             clusters[idx[row]] = new_id
-        top = [names.get(vocab[j], vocab[j]) for j in np.argsort(-H[c])[:N_TOP_TERMS] if H[c, j] > 0]
+        top = [names.get(vocab[j], vocab[j]) for j in top_cols[c]]
         quotes: list[str] = []
         for row in sorted(members, key=lambda r: -W[r, c]):
             q = texts[idx[row]].strip()
