@@ -48,6 +48,12 @@ def _workspace(path: Path) -> Workspace:
     return Workspace(path)
 
 
+def _counts(respondents) -> str:
+    """'31 responses (27 complete, 4 incomplete)' for the messages of import and pull."""
+    done = int(respondents["complete"].sum())
+    return f"{len(respondents)} responses ({done} complete, {len(respondents) - done} incomplete)"
+
+
 @app.command()
 @friendly_errors
 def init(directory: Annotated[Path, typer.Argument(help="Folder to make a workspace of.")]) -> None:
@@ -72,8 +78,7 @@ def import_(
     result = import_file(_workspace(workspace), meeting, file, structure)
     for note in result.notes:
         typer.echo(f"integkit: note: {note}", err=True)
-    people = result.responses.respondents
-    counts = f"{len(people)} responses ({int(people['complete'].sum())} complete, {int((~people['complete']).sum())} incomplete)"
+    counts = _counts(result.responses.respondents)
     if result.created:
         typer.echo(f"{meeting}: imported {counts} from {file} as snapshot {result.snapshot.id}")
     else:
@@ -214,8 +219,7 @@ def pull(
         typer.echo(f"{meeting}: edited on the server since the last pull: response(s) {', '.join(map(str, result.edited_ids))}")
     if result.removed_ids:
         typer.echo(f"{meeting}: no longer on the server: response(s) {', '.join(map(str, result.removed_ids))}")
-    people = result.ingest.responses.respondents
-    counts = f"{len(people)} responses ({int(people['complete'].sum())} complete, {int((~people['complete']).sum())} incomplete)"
+    counts = _counts(result.ingest.responses.respondents)
     if result.created:
         typer.echo(f"{meeting}: pulled {len(result.new_ids)} new response(s) from survey {result.survey_id}; snapshot {result.snapshot.id} holds {counts}")
     else:
