@@ -212,6 +212,10 @@ def plan_reports(
     unknown = set(formats) - set(FORMATS)
     if unknown or not formats:
         raise ReportError(f"unknown report format(s) {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf")
+    from integkit.snapshot import find_snapshot
+
+    # a missing or corrupted snapshot is refused here (SnapshotError, exit code 3), before any kernel starts
+    find_snapshot(workspace.snapshots_dir(meeting_id), snapshot)
     base = {
         "meeting_id": meeting_id,
         "workspace": str(workspace.root),
@@ -344,7 +348,8 @@ def write_index(workspace: Workspace, meeting_id: str, rendered: list[RenderedRe
         parts.append(f"<h2>{escape(heading[kind][0 if language == 'de' else 1])}</h2><ul>")
         for entry in entries:
             links = " · ".join(f"<a href='{escape(f, quote=True)}'>{escape(Path(f).suffix[1:].upper())}</a>" for f in entry["files"] if not f.endswith(".ipynb"))
-            parts.append(f"<li>{escape(entry['title'])}: {links}</li>")
+            label = entry["title"].removeprefix(f"{meeting.title or meeting_id}: ")  # the heading says the rest
+            parts.append(f"<li>{escape(label)}: {links}</li>")
         parts.append("</ul>")
     index = out_dir / "index.html"
     atomic_write(index, page("".join(parts), meeting.title or meeting_id, language).encode("utf-8"))
