@@ -7,6 +7,7 @@ Colours come from a colour-blind-safe palette; labels are German unless language
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import matplotlib
@@ -19,6 +20,10 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from integkit import tables  # noqa: E402
+
+# A label with a character the font lacks (emoji in an answer) is drawn as a box; the warning
+# would otherwise land in the report as stderr output.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
 from integkit.i18n import t  # noqa: E402
 from integkit.responses import Responses  # noqa: E402
 
@@ -39,6 +44,8 @@ class Chart:
 
 def _style() -> None:
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE, font_scale=0.9)
+    # labels hold answer text (municipality names typed as "other"): "$...$" is text, not mathtext
+    plt.rcParams["text.parse_math"] = False
 
 
 def participation(responses: Responses, language: str = "de", min_group: int = 1) -> Chart | None:

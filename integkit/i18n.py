@@ -112,6 +112,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Municipalities with fewer than {n} respondents are not shown separately.",
     },
     "other_groups": {"de": "weitere ({n} Gruppen mit je weniger als {m})", "en": "others ({n} groups of fewer than {m} each)"},
+    "groups_combined": {"de": "weitere ({n} Gruppen zusammengefasst)", "en": "others ({n} groups combined)"},
+    "fewer_than": {"de": "weniger als {n}", "en": "fewer than {n}"},
+    "your_participation": {
+        "de": "Aus Ihrer Gemeinde haben {n} Personen teilgenommen (Landkreis insgesamt: {total}).",
+        "en": "{n} people from your municipality took part (district total: {total}).",
+    },
     "likert_1": {"de": "sehr schlecht", "en": "very poor"},
     "likert_2": {"de": "eher schlecht", "en": "rather poor"},
     "likert_3": {"de": "teils/teils", "en": "mixed"},

@@ -35,9 +35,11 @@ _PRIORITY = {"email": 0, "phone": 1, "address": 2, "name": 3}
 
 # --------------------------------------------------------------------------- e-mail
 _EMAIL = re.compile(
-    r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
+    # each branch starts only where a run of its characters starts (the lookbehinds): without
+    # them a long run without "@" is scanned again from every position, quadratic in its length
+    r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
     # obfuscated forms: "huber (at) example.org", "huber[at]example(dot)org"
-    r"|[\w.+-]+\s?[(\[{]\s?(?:at|ät)\s?[)\]}]\s?[\w-]+"
+    r"|(?<![\w.+-])[\w.+-]+\s?[(\[{]\s?(?:at|ät)\s?[)\]}]\s?[\w-]+"
     r"(?:\s?(?:\.|[(\[{]\s?(?:dot|punkt)\s?[)\]}])\s?[\w-]+)+",
     re.IGNORECASE,
 )

@@ -47,6 +47,10 @@ DEFAULT_MAPPING: dict[str, Any] = {
 MAPPING_KEYS = set(DEFAULT_MAPPING)
 SELECTED = {"Y", "Ja", "Yes", "1", "y", "ja", "x", "X"}
 MISSING = {"", "N/A"}
+# Control characters (C0 but tab and line breaks, DEL, C1) have no place in an answer; NUL and
+# friends would break spreadsheets and PDF text. They are removed in the tidy model; the raw
+# file in the snapshot keeps every byte as received.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 UNKNOWN_MUNICIPALITY = "ohne Angabe"
 
 RESPONDENT_COLUMNS = ["meeting_id", "response_id", "municipality", "role", "submitted_at", "complete", "volunteers"]
@@ -170,7 +174,7 @@ def build_responses(
     source: str = "export",
 ) -> Responses:
     """Turn a parsed export into the tidy model, applying the structure's labels."""
-    frame = export.frame.astype(object).fillna("").astype(str)
+    frame = _without_control_characters(export.frame.astype(object).fillna("").astype(str))
     if frame.empty:  # a survey without responses yet: empty tables, the default mapping
         mapping = {**DEFAULT_MAPPING, **(mapping or {})}
     else:
@@ -256,6 +260,17 @@ def build_responses(
         questions=pd.DataFrame(questions, columns=QUESTION_COLUMNS),
         provenance=provenance or {},
     )
+
+
+def _without_control_characters(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with control characters removed and lone carriage returns made line breaks."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.str.contains(CONTROL_CHARACTERS + "|\r", regex=True).any():
+            values = values.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+            frame[column] = values.str.replace(CONTROL_CHARACTERS, "", regex=True)
+    return frame
 
 
 def _concat(parts: list[pd.DataFrame], columns: list[str], value_float: bool = False) -> pd.DataFrame:

@@ -97,9 +97,12 @@ def answers_by_question(analysis: Any, names: tuple[str, ...] = ()) -> HTML:
     responses = analysis.responses
     for question_id in responses.text_questions():
         rows = answers_for(responses, question_id)
-        shown = [{"municipality": attribution(analysis, m), "text": redactor.redact(x)} for m, x in zip(rows["municipality"], rows["text"])]
+        allowed = {m: attribution(analysis, m) for m in rows["municipality"].unique()}
+        shown = [{"municipality": allowed[m], "text": redactor.redact(x, max_chars=APPENDIX_MAX_CHARS)} for m, x in zip(rows["municipality"][:APPENDIX_LIMIT], rows["text"][:APPENDIX_LIMIT])]
         parts.append(f"<h3>{escape(responses.question_label(question_id))}</h3>")
         parts.append(quotes(shown, empty=t("no_answers", analysis.language)).data)
+        if len(rows) > APPENDIX_LIMIT:
+            parts.append(note(t("more_answers", analysis.language, n=len(rows) - APPENDIX_LIMIT)).data)
     return HTML("".join(parts))
 
 
@@ -124,10 +127,21 @@ def theme_quotes(analysis: Any, n: int = 3, names: tuple[str, ...] = ()) -> HTML
     return HTML("".join(parts) or f"<p>{escape(t('no_answers', analysis.language))}</p>")
 
 
+SAMPLE_SIZE = 3000  # answers a word cloud or the discovery of new themes looks at, at most
+APPENDIX_LIMIT = 400  # answers per question listed in the appendix, at most
+APPENDIX_MAX_CHARS = 3000  # characters of one answer shown in the appendix (longer ones end in " …")
+
+
+def sample(texts: list[str], size: int = SAMPLE_SIZE, seed: int = 0) -> list[str]:
+    """A deterministic sample of at most `size` texts (all of them when there are fewer)."""
+    import random
+
+    return texts if len(texts) <= size else random.Random(seed).sample(texts, size)
+
+
 def word_clouds(analysis: Any) -> HTML:
-    """One word cloud per open question (only where enough answers exist)."""
+    """One word cloud per open question (only where enough answers exist; large meetings sampled)."""
     from integkit.charts import word_cloud
-    from integkit.privacy import is_small
 
     parts = []
     for question_id in analysis.responses.text_questions():
@@ -135,7 +149,7 @@ def word_clouds(analysis: Any) -> HTML:
         texts = answers.loc[answers["question_id"] == question_id, "text"].tolist()
         parts.append(f"<h3>{escape(analysis.responses.question_label(question_id))}</h3>")
         people = answers.loc[answers["question_id"] == question_id, "response_id"].nunique()
-        chart = None if is_small(people, analysis.min_group) else word_cloud(texts, analysis.language)
+        chart = None if is_small(people, analysis.min_group) else word_cloud(sample(texts), analysis.language)
         parts.append(figure(chart, language=analysis.language).data)
     return HTML("".join(parts))
 
@@ -146,7 +160,7 @@ def new_themes(analysis: Any, names: tuple[str, ...] = ()) -> HTML:
     from integkit.themes.discover import NEW, discover
 
     language = analysis.language
-    texts = analysis.coded["text"].tolist()
+    texts = sample(analysis.coded["text"].tolist())
     if len(texts) < 10:
         return note(t("no_new_themes", language))
     summary = discover(texts, analysis.codebook, seed=0).summary
@@ -179,9 +193,8 @@ def trends(analysis: Any) -> HTML:
 
 def municipality_participation(local: Any, district: Any) -> HTML:
     """How many from this municipality answered, beside the district's total."""
-    n, total = len(local.respondents), len(district.respondents)
-    text = {
-        "de": f"Aus Ihrer Gemeinde haben {n} Personen teilgenommen (Landkreis insgesamt: {total}).",
-        "en": f"{n} people from your municipality took part (district total: {total}).",
-    }
-    return paragraph(text.get(district.language, text["de"]))
+    language = district.language
+    n = len(local.respondents)
+    if is_small(n, district.min_group):  # a count below min_group is not shown, not even here
+        n = t("fewer_than", language, n=district.min_group)
+    return paragraph(t("your_participation", language, n=n, total=len(district.respondents)))

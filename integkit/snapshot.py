@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -155,6 +156,7 @@ def write_snapshot(
         "files": checksums,
     }
     directory.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(directory)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory))
     try:
         os.chmod(tmp, 0o755)
@@ -175,6 +177,20 @@ def write_snapshot(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return _load(target), True
+
+
+STALE_AFTER = 3600  # seconds: a temporary folder this old belongs to a run that was killed
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Remove temporary folders that a killed run left behind (never a snapshot: they have no id)."""
+    now = time.time()
+    for leftover in directory.glob(".tmp-*"):
+        try:
+            if leftover.is_dir() and now - leftover.stat().st_mtime > STALE_AFTER:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _fsync_dir(directory: Path) -> None:

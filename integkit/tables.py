@@ -24,12 +24,24 @@ def participation_by(responses: Responses, column: str, language: str = "de", mi
     people = responses.respondents
     values = people[column].replace("", t("no_role", language))
     sizes = values.value_counts()
-    small = sizes.index[sizes < min_group]
-    if len(small):
-        values = values.where(~values.isin(small), t("other_groups", language, n=len(small), m=min_group))
+    small = list(sizes.index[sizes < min_group])
+    label = None
+    if small:
+        # The combined row must not be a small group itself, nor stand for one single group (the
+        # reader could tell which from the questionnaire's list): add the next smallest groups.
+        for name in sizes.sort_values(kind="stable").index:
+            if len(small) >= 2 and sizes[small].sum() >= min_group:
+                break
+            if name not in small:
+                small.append(name)
+        if (sizes[small] < min_group).all():
+            label = t("other_groups", language, n=len(small), m=min_group)
+        else:
+            label = t("groups_combined", language, n=len(small))
+        values = values.where(~values.isin(small), label)
     counts = people.assign(**{column: values}).groupby(column)["complete"].agg(complete="sum", total="size")
     counts["incomplete"] = counts["total"] - counts["complete"]
-    counts["last"] = counts.index.isin([t("other_groups", language, n=len(small), m=min_group)])
+    counts["last"] = counts.index.isin([label])
     counts = counts.assign(key=counts.index.str.lower()).sort_values(["last", "total", "key"], ascending=[True, False, True])
     table = counts.reset_index()[[column, "complete", "incomplete", "total"]]
     return table.rename(

@@ -53,6 +53,9 @@ COLLOQUIAL_STOPWORDS = frozenset(
 _SUFFIXES = ("innen", "en", "es", "e", "n", "s", "a")  # "a": Bavarian plurals (Wohnunga, Kinda)
 _MIN_STEM = 3
 _MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
+# HanTa's analysis grows much faster than a word's length; no German compound is this long, and
+# an answer may hold a megabyte without a space, so longer tokens are taken whole
+_MAX_COMPOUND_LEN = 64
 
 # Helfer*innen, Helfer:innen, Helfer_innen, Helfer/innen, Helfer/-innen, HelferInnen (also inside
 # compounds: Helfer*innenkreis), Helfer*in, and a bare *r ending (Ehrenamtliche*r).
@@ -90,7 +93,8 @@ def fold_text(s: str) -> str:
         for umlaut, plain in _UMLAUTS:
             s = s.replace(umlaut, plain)
         if not s.isascii():
-            s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+            # NFKD can give capitals ("𝚨" → "Α"): lowercase again so that folding is idempotent
+            s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch)).lower()
     return _fold_digraphs(s)
 
 
@@ -138,7 +142,171 @@ def _hanta():
     """The HanTa morphological analyser; its German model ships inside the package."""
     from HanTa import HanoverTagger
 
-    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+    class _Tagger(HanoverTagger.HanoverTagger):
+        """HanTa with its two dynamic programmes' inner loops tightened (same results).
+
+        ``lp_m_t`` (the log probability of a morpheme given a tag) is called thousands of
+        times per word; here it is inlined and memoised per (morpheme, flags) and tag. The
+        arithmetic is HanTa's own, in the same order, so every analysis is identical.
+        """
+
+        def _lp_table(self, segment: str, wlen: int, strict: bool) -> dict:
+            key = (segment, strict, wlen < 4, wlen == len(segment))
+            table = self._lp_memo.get(key)
+            if table is None:
+                if len(self._lp_memo) >= 400_000:
+                    self._lp_memo.clear()
+                table = self._lp_memo[key] = {}
+            return table
+
+        def analyze_forward(self, word):
+            lowerbound = -1e6
+            wlen = len(word)
+            strict = self.strict
+            trans = self.LP_trans_nonfinal
+            lp_table, base_lp = self._lp_table, HanoverTagger.HanoverTagger.lp_m_t
+            seg_tables: dict = {}
+            table = [{(EMPTY, START): 0}] + [{} for _ in range(wlen + 1)]
+            for i in range(wlen + 1):
+                row = table[i]
+                if len(row) > 3:
+                    rowbound = sorted(row.values(), reverse=True)[3] - 1
+                else:
+                    rowbound = lowerbound
+                for state in row:
+                    lp = row[state]
+                    if lp < rowbound:
+                        continue
+                    followup = trans.get(state, [])
+                    if not followup:
+                        continue
+                    s1 = state[1]
+                    for j in range(i + 1, wlen + 1):
+                        segment = word[i:j]
+                        memo = seg_tables.get(segment)
+                        if memo is None:
+                            memo = seg_tables[segment] = lp_table(segment, wlen, strict)
+                        target = table[j]
+                        for tag1, lpt in followup:
+                            lpm = memo.get(tag1)
+                            if lpm is None:
+                                lpm = memo[tag1] = base_lp(self, segment, tag1, wlen, strict)
+                            lp1 = lp + lpt + lpm
+                            if lp1 > lowerbound:
+                                newstate = (s1, tag1)
+                                old = target.get(newstate)
+                                if old is None or lp1 > old:
+                                    target[newstate] = lp1
+            final = self.LP_trans_final
+            last = table[-1]
+            for state in table[-2]:
+                lp = table[-2][state]
+                for tag1, lpt in final.get(state, []):
+                    lp1 = lp + lpt
+                    if lp1 > lowerbound:
+                        newstate = (state[1], tag1)
+                        if newstate not in last or lp1 > last[newstate]:
+                            last[newstate] = lp1
+            results = {}
+            for state in last:
+                lp = last[state]
+                if lp == -math.inf:
+                    continue
+                pos = -state[1]
+                if pos in results:
+                    results[pos] = logaddexp(results[pos], lp)
+                else:
+                    results[pos] = lp
+            result_list = list(results.items())
+            result_list.sort(key=itemgetter(1), reverse=True)
+            if len(result_list) == 0:
+                result_list = [(UNKNOWN, 0)]
+            return result_list
+
+        def analyze_viterbi(self, word, targetpos):
+            wlen = len(word)
+            lowerbound = -1e6
+            reachable_t = self.reachability.get(targetpos, frozenset())
+            trans = self.LP_trans_nonfinal
+            lp_table, base_lp = self._lp_table, HanoverTagger.HanoverTagger.lp_m_t
+            for localstrict in [True, False]:
+                seg_tables: dict = {}
+                table = [{(EMPTY, START): 0}] + [{} for _ in range(wlen + 1)]
+                backpointer = [{} for _ in range(wlen + 2)]
+                for i in range(wlen + 1):
+                    row = table[i]
+                    if len(row) > 3:
+                        rowbound = sorted(row.values(), reverse=True)[3] - 1
+                    else:
+                        rowbound = lowerbound
+                    for state in row:
+                        lp = row[state]
+                        if lp < rowbound:
+                            continue
+                        followup = [(t, p) for (t, p) in trans.get(state, []) if t in reachable_t]
+                        if not followup:
+                            continue
+                        s1 = state[1]
+                        back = (state, i)
+                        for j in range(i + 1, wlen + 1):
+                            segment = word[i:j]
+                            memo = seg_tables.get(segment)
+                            if memo is None:
+                                memo = seg_tables[segment] = lp_table(segment, wlen, localstrict)
+                            target = table[j]
+                            for tag1, lpt in followup:
+                                lpm = memo.get(tag1)
+                                if lpm is None:
+                                    lpm = memo[tag1] = base_lp(self, segment, tag1, wlen, localstrict)
+                                lp1 = lp + lpt + lpm
+                                if lp1 > lowerbound:
+                                    newstate = (s1, tag1)
+                                    old = target.get(newstate)
+                                    if old is None or lp1 > old:
+                                        target[newstate] = lp1
+                                        backpointer[j][newstate] = back
+                for state in table[-2]:
+                    lp = table[-2][state]
+                    for tag1, lpt in self.LP_trans_final.get(state, []):
+                        if tag1 == targetpos:
+                            lp1 = lp + lpt
+                            if lp1 > lowerbound:
+                                newstate = (state[1], tag1)
+                                if newstate not in table[-1] or lp1 > table[-1][newstate]:
+                                    table[-1][newstate] = lp1
+                                    backpointer[-1][newstate] = (state, wlen)
+                            break
+                if len(table[-1]) > 0:
+                    break
+            pmax = -math.inf
+            beststate = (EMPTY, EMPTY)
+            for state in table[-1]:
+                lp = table[-1][state]
+                if lp > pmax:
+                    pmax = lp
+                    beststate = state
+            i = len(backpointer) - 1
+            if beststate == (EMPTY, EMPTY):
+                states = [((UNKNOWN, END_UNKNOWN), i), ((START, UNKNOWN), i - 1)]
+            else:
+                states = [(beststate, i)]
+                state = beststate
+                while i > 0:
+                    state, i = backpointer[i][state]
+                    states.append((state, i))
+                states = states[:-1]
+            return [(state[1], i) for (state, i) in states[::-1]]
+
+    import math
+    from operator import itemgetter
+
+    EMPTY, START, UNKNOWN, END_UNKNOWN = (
+        HanoverTagger.EMPTY, HanoverTagger.START, HanoverTagger.UNKNOWN, HanoverTagger.END_UNKNOWN,
+    )
+    logaddexp = HanoverTagger.logaddexp
+    tagger = _Tagger("morphmodel_ger.pgz")
+    tagger._lp_memo = {}
+    return tagger
 
 
 @lru_cache(maxsize=500_000)
@@ -149,7 +317,7 @@ def compound_parts(token: str) -> list[str]:
     Non-compounds, and words shorter than 7 letters, give ``[token.lower()]``.
     """
     low = token.lower()
-    if len(token) < _MIN_COMPOUND_LEN:
+    if not _MIN_COMPOUND_LEN <= len(token) <= _MAX_COMPOUND_LEN:
         return [low]
     _, morphemes, _ = _hanta().analyze(token, taglevel=3)
     parts = [m for m, tag in morphemes if not tag.startswith(("SUF", "FUGE", "PRE")) and len(m) >= 2]

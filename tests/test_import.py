@@ -122,3 +122,18 @@ def test_init_makes_a_workspace(tmp_path):
     assert (root / "surveys" / "vernetzungstreffen.lss").is_file()
     assert (root / "surveys" / "meetings.yaml").read_text().strip().endswith("meetings: {}")
     assert set((root / ".gitignore").read_text().split()) == {".env", "reports/"}
+
+
+def test_stale_temporary_folders_of_a_killed_run_are_removed(workspace):
+    import time
+
+    snapshots = workspace.snapshots_dir("vt")
+    stale, fresh = snapshots / ".tmp-killed", snapshots / ".tmp-running"
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "responses.csv").write_bytes(b"half")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    import_file(workspace, "vt", CSV_SHORT, LSS_482931)
+    assert not stale.exists() and fresh.exists()
+    assert [s.id for s in list_snapshots(snapshots)]  # the new snapshot is there, the temporaries are not listed

@@ -90,3 +90,18 @@ def test_add_theme_bumps_minor_and_logs(tmp_path: Path) -> None:
 
 def test_bump_minor() -> None:
     assert bump_minor("1.4.2") == "1.5.0"
+
+
+def test_load_codebook_is_cached_until_the_file_changes(tmp_path: Path) -> None:
+    from integkit.themes.assign import matcher
+
+    assert load_codebook() is load_codebook()  # same object: one compiled matcher
+    assert matcher(None) is matcher(None) is matcher(load_codebook())
+    path = _write(tmp_path, _minimal())
+    first = load_codebook(path)
+    assert load_codebook(path) is first
+    assert load_codebook(workspace=None, path=tmp_path / "." / path.name) is first  # same resolved file
+    text = path.read_text(encoding="utf-8").replace("wohnen", "wohnraum", 1)
+    path.write_text(text + "\n", encoding="utf-8")  # different size: read again
+    second = load_codebook(path)
+    assert second is not first and second.ids == ("wohnraum",)

@@ -83,3 +83,17 @@ def test_display_names_restricted_to_wanted_terms_agree() -> None:
     full = _display_names(token_lists)
     wanted = set(list(full)[::7])
     assert _display_names(token_lists, wanted) == {k: v for k, v in full.items() if k in wanted}
+
+
+def test_large_inputs_fit_nmf_on_a_sample(monkeypatch) -> None:
+    """Above NMF_SAMPLE answers the topics are learnt on a seeded sample; still deterministic."""
+    import importlib
+
+    D = importlib.import_module("integkit.themes.discover")  # the module (the package exports the function)
+    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()
+    monkeypatch.setattr(D, "NMF_SAMPLE", 150)
+    a, b = discover(texts, seed=0), discover(texts, seed=0)
+    assert a.clusters == b.clusters and a.summary.equals(b.summary)
+    assert not a.summary.empty and sum(c is not None for c in a.clusters) >= 20
+    mobility = Counter(_clusters_of(texts, a.clusters, MOBILITY))
+    assert mobility and mobility.most_common(1)[0][0] is not None

@@ -25,6 +25,12 @@ CSV_DELIMITERS = ";,\t"
 FULL_HEADING_MARKERS = {"Antwort ID", "Response ID", "Datum Abgeschickt", "Date submitted"}
 # cp1252 leaves these bytes undefined: a file holding them is not Windows text either
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+# LimeSurvey exports long free-text answers in one field; csv's default limit is 128 KiB
+CSV_FIELD_LIMIT = 256 * 1024 * 1024
+# A text export may hold a stray NUL inside an answer; a file this full of NULs is binary
+BINARY_NUL_SHARE = 0.05
+# Response ids are whole numbers LimeSurvey counts up; more digits than this is not an id
+MAX_ID_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,12 @@ def read_export(path: Path) -> tuple[bytes, Export]:
 
 # --- decoding and the three file types --------------------------------------------------
 def _decode(raw: bytes, name: str) -> tuple[str, str, tuple[str, ...]]:
-    if b"\x00" in raw[:4096]:
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
             return raw.decode("utf-16"), "utf-16", ()
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not valid UTF-16 (byte offset {exc.start}); save the file as 'CSV UTF-8'") from None
+    if raw[:4096].count(b"\x00") > BINARY_NUL_SHARE * len(raw[:4096]):
         raise InputError(f"{name}: not a text file (it holds NUL bytes); expected a CSV, JSON or XLSX export")
     try:
         return raw.decode("utf-8-sig"), "utf-8", ()
@@ -99,11 +108,15 @@ def _read_csv(text: str, name: str) -> pd.DataFrame:
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     if first_line.count(delimiter) == 0:
         raise InputError(f"{name}: not a CSV export: the first line has no ';', ',' or tab separating columns")
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise InputError(f"{name}: malformed CSV: {exc}") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise InputError(f"{name}: the file holds no header and no responses")
     header, body = rows[0], rows[1:]
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
@@ -121,6 +134,8 @@ def _read_json(raw: bytes, name: str) -> pd.DataFrame:
         raise InputError(f"{name}: not valid UTF-8 JSON (byte offset {exc.start})") from None
     except ValueError as exc:
         raise InputError(f"{name}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{name}: not a LimeSurvey JSON export: nested too deeply") from None
     records = data.get("responses") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise InputError(f"{name}: not a LimeSurvey JSON export: expected {{\"responses\": [...]}}")
@@ -192,7 +207,7 @@ def _check_ids(frame: pd.DataFrame, name: str) -> None:
     if "id" not in frame.columns:
         raise InputError(f"{name}: no 'id' column; is this a LimeSurvey response export?")
     ids = frame["id"].astype(str).str.strip()
-    bad = ids[~ids.str.fullmatch(r"\d+")]
+    bad = ids[~ids.str.fullmatch(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")]
     if len(bad):
         row = int(bad.index[0]) + 2
         raise InputError(f"{name}: row {row}: response id {bad.iloc[0]!r} is not a whole number")

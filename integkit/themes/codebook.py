@@ -148,17 +148,39 @@ def load_codebook(path: Path | None = None, workspace: Path | None = None) -> Co
     """Load and validate a codebook (explicit path > workspace ``surveys/codebook.yaml`` > default).
 
     Raises InputError naming the file and the theme/key for any problem.
+
+    The result is cached by (resolved path, modification time, size): loading an unchanged
+    file again returns the same (frozen) Codebook object, so that matchers compiled for it
+    (cached by object identity) are reused; an edited file is read again.
     """
     file = resolve_codebook_path(path, workspace)
     if not file.is_file():
         raise InputError(f"{file}: codebook file not found")
+    try:
+        st = file.stat()
+        key = (str(file.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:  # pragma: no cover - vanished between the checks: load (and fail) below
+        key = None
+    cached = _LOADED.get(key) if key is not None else None
+    if cached is not None:
+        return cached
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise InputError(f"{file}: not UTF-8 text ({exc.reason})") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{file}: not valid YAML: {exc}") from None
-    return parse_codebook(data, source=str(file))
+    book = parse_codebook(data, source=str(file))
+    if key is not None:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = book
+    return book
+
+
+# Loaded codebooks by (resolved path, mtime_ns, size); a few entries (default, workspace, tests).
+_LOADED: dict[tuple[str, int, int], Codebook] = {}
+_LOADED_MAX = 16
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:

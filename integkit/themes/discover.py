@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,8 @@ NEW = "neu"
 N_QUOTES = 3
 N_TOP_TERMS = 8
 OVERLAP_SHARE = 0.7
-MIN_FIT = 0.25  # cosine between an answer and its NMF reconstruction needed to join a cluster
+MIN_FIT = 0.25
+NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size  # cosine between an answer and its NMF reconstruction needed to join a cluster
 
 # Words that are everywhere in this survey and say nothing about a topic of their own.
 GENERIC = frozenset(
@@ -197,7 +198,14 @@ def discover(
     k = n_clusters or auto_n_clusters(len(idx))
     k = max(1, min(k, X.shape[0] - 1, X.shape[1]))
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
-    W = nmf.fit_transform(X)
+    if X.shape[0] > NMF_SAMPLE:
+        # Large inputs: learn the topics on a deterministic sample (seeded), then express every
+        # answer in them; clusters of a few hundred thousand answers need no more rows than this.
+        rows = np.sort(np.random.default_rng(seed).choice(X.shape[0], NMF_SAMPLE, replace=False))
+        nmf.fit(X[rows])
+        W = nmf.transform(X)
+    else:
+        W = nmf.fit_transform(X)
     H = nmf.components_
     best = W.argmax(axis=1)
     # How well the NMF model explains each answer (cosine of its TF-IDF row and W·H, computed
