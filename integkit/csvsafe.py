@@ -10,7 +10,7 @@ Files are written to a temporary file in the target folder and moved into place 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -26,14 +26,19 @@ def mask_cell(value: Any) -> Any:
     return value
 
 
-def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``df`` with every string cell (and column name) masked."""
+def _map_text(df: pd.DataFrame, func: Callable[[Any], Any]) -> pd.DataFrame:
+    """A copy of ``df`` with ``func`` applied to every text cell and to the column names."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(mask_cell)
-    out.columns = [mask_cell(c) for c in out.columns]
+            out[col] = out[col].map(func)
+    out.columns = [func(c) for c in out.columns]
     return out
+
+
+def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` with every string cell (and column name) masked."""
+    return _map_text(df, mask_cell)
 
 
 def write_csv(df: pd.DataFrame, path: Path | str, *, sep: str = ";", encoding: str = "utf-8-sig") -> Path:
@@ -54,12 +59,7 @@ def xlsx_text(df: pd.DataFrame) -> pd.DataFrame:
     def clean(value: Any) -> Any:
         return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(clean)
-    out.columns = [clean(c) for c in out.columns]
-    return out
+    return _map_text(df, clean)
 
 
 def write_xlsx(df: pd.DataFrame, path: Path | str, *, sheet_name: str = "data") -> Path:
