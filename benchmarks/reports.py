@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from integkit.reports import plan_reports  # noqa: E402
+from integkit.reports import known_municipalities, plan_reports  # noqa: E402
 from integkit.workspace import Workspace, init_workspace  # noqa: E402
 
 DEMOS = [ROOT / "surveys" / "demo-2026-11" / "export.csv", ROOT / "surveys" / "demo-2026-05" / "export.csv"]
@@ -64,7 +64,7 @@ def run(cmd: list[str], **kwargs) -> None:
 
 def plain_loop(ws: Workspace, meeting: str, out: Path) -> float:
     """The reference: papermill's CLI then nbconvert's CLI, one report after the other."""
-    jobs = [j for j in plan_reports(ws, meeting, municipalities_of(ws, meeting)) if j.kind != "actions"]
+    jobs = [j for j in plan_reports(ws, meeting, known_municipalities(ws, meeting)) if j.kind != "actions"]
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     for job in jobs:
@@ -73,12 +73,6 @@ def plain_loop(ws: Workspace, meeting: str, out: Path) -> float:
         run([str(BIN / "papermill"), str(job.template), str(executed), "-k", "python3", "--no-progress-bar", *params])
         run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
     return time.perf_counter() - start
-
-
-def municipalities_of(ws: Workspace, meeting: str) -> list[str]:
-    from integkit.reports import known_municipalities
-
-    return known_municipalities(ws, meeting)
 
 
 def integkit_all(ws: Workspace, meeting: str, jobs: int) -> float:
@@ -113,7 +107,7 @@ def main() -> None:
         export = tmp / "meeting.csv"
         write_export(export, args.respondents, args.municipalities)
         run([str(BIN / "integkit"), "import", "bench", str(export), "-w", str(ws.root)])
-        n_reports = 1 + len(municipalities_of(ws, "bench"))
+        n_reports = 1 + len(known_municipalities(ws, "bench"))
         print(f"meeting: {args.respondents} respondents, {n_reports} reports (1 meeting + {n_reports - 1} municipalities), "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         ours = integkit_all(ws, "bench", args.jobs)

@@ -105,11 +105,3 @@ def for_municipality(analysis: Analysis, municipality: str) -> Analysis:
         )
 
     return Analysis(**{**restrict(analysis).__dict__, "history": tuple(restrict(h) for h in analysis.history)})
-
-
-def municipalities(analysis: Analysis) -> list[str]:
-    """The municipalities that answered, by name (respondents without one are left out)."""
-    from integkit.responses import UNKNOWN_MUNICIPALITY
-
-    names = analysis.respondents["municipality"]
-    return sorted(set(names[names != UNKNOWN_MUNICIPALITY]), key=str.lower)

@@ -69,21 +69,6 @@ def participation(responses: Responses, language: str = "de", min_group: int = 1
     return Chart(fig, t("alt_participation", language, detail=detail))
 
 
-def roles(responses: Responses, language: str = "de", min_group: int = 1) -> Chart | None:
-    """Horizontal bars: respondents per role."""
-    _style()
-    table = tables.participation_by(responses, "role", language, min_group)
-    if table.empty:
-        return None
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.35 * len(table) + 1.0))
-    sns.barplot(x=table.iloc[:, 3], y=table.iloc[:, 0], color=PALETTE[0], ax=ax, orient="h")
-    ax.set_xlabel(t("respondents", language))
-    ax.set_ylabel("")
-    fig.tight_layout()
-    detail = "; ".join(f"{n}: {int(v)}" for n, v in zip(table.iloc[:, 0], table.iloc[:, 3]))
-    return Chart(fig, t("alt_roles", language, detail=detail))
-
-
 def likert(responses: Responses, language: str = "de") -> Chart | None:
     """Diverging stacked bars per rated item, centred on "teils/teils", with n and valid share."""
     _style()

@@ -121,7 +121,8 @@ def theme_quotes(analysis: Any, n: int = 3, names: tuple[str, ...] = ()) -> HTML
     from integkit.tables import theme_quotes as quotes_of
 
     parts = []
-    for theme_id, label in zip(theme_counts(analysis)["theme"], theme_counts(analysis).iloc[:, 1]):
+    counts = theme_counts(analysis)
+    for theme_id, label in zip(counts["theme"], counts.iloc[:, 1]):
         parts.append(f"<h3>{escape(label)}</h3>")
         parts.append(quotes(quotes_of(analysis, theme_id, n=n, names=names)).data)
     return HTML("".join(parts) or f"<p>{escape(t('no_answers', analysis.language))}</p>")
