@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from integkit.themes import assign, assign_frame, explode_themes
 from integkit.themes.assign import is_non_answer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "themes"
 
 
 def themes_of(text: str) -> tuple[str, ...]:
@@ -108,9 +114,9 @@ def test_signal_choice_does_not_depend_on_set_order() -> None:
 
 
 def test_fast_path_matches_span_path() -> None:
-    # Counter-signal spans only matter for themes the answer hits; the matcher skips the text
-    # check otherwise, and must give the same result as the full check.
-    from integkit import text as T
+    # The matcher runs a phrase or pattern only when the answer's words make a match possible,
+    # and counter-signal spans only for themes the answer hits; it must give the same result
+    # as running every rule on every answer.
     from integkit.themes.assign import matcher
 
     m = matcher()
@@ -120,7 +126,56 @@ def test_fast_path_matches_span_path() -> None:
         "Wir treffen uns, um sich kennenzulernen",
         "Feste Ansprechpartner im Amt",
         "Die Menschen zusammenbringen beim Sommerfest",
+        "Die Behörden arbeiten sehr langsam, aber der Helferkreis macht gute Arbeit",
+        "Anerkennung ausländischer Abschlüsse dauert; work permit fehlt",
+        "Wohnraum fehlt.\nIn der Unterkunft gibt es WLAN",
     ]
     for text in texts:
-        words = T.tokens(text)
-        assert m.assign_one(text) == m._assign_spans(words, T.fold_text(" ".join(words))), text
+        assert m.assign_one(text) == m.assign_reference(text), text
+
+
+def test_fast_path_matches_reference_on_the_labelled_sets() -> None:
+    import csv
+
+    from integkit.themes.assign import matcher
+
+    m = matcher()
+    for name in ("dev.csv", "test.csv"):
+        with open(FIXTURES / name, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter=";"):
+                text = row["text"]
+                assert m.assign_one(text) == m.assign_reference(text), text
+                assert m.assign_one(text.lower()) == m.assign_reference(text.lower()), text
+
+
+# Words that make the matcher take its shortcuts or not: signals, counter words, phrase and
+# pattern pieces, gender forms, digraphs, a stop word; joined with spaces, punctuation and
+# marks that gender forms and tokens use.
+_WORDS = [
+    "Wohnung", "wohnungen", "Unterkunft", "in", "der", "Arbeit", "gute", "Helfer*innen", "HelferInnen", "Handarbeiten",
+    "Arbeitskreis", "mehr", "Geld", "sich", "treffen", "kennenlernen", "deutsch", "lernen", "Behörde", "Behoerde",
+    "Sprachförderung", "Beratungsbus", "feste", "Stelle", "Anerkennung", "Abschlüsse", "work", "permit", "nichts",
+    "k.", "A.", "Wohnraum", "kein", "Problem", "Kita", "Kinderbetreuung", "Mietmarkt", "Ehrenamtliche*r", "ﷺ",
+]
+_SEPS = [" ", "  ", "\n", ", ", ". ", "-", "/", "*", ":", "_", "\t", "\u00a0", ""]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)), max_size=12))
+def test_shortcuts_give_the_reference_result(parts: list[tuple[str, str]]) -> None:
+    from integkit import text as T
+    from integkit.themes.assign import matcher
+
+    text = "".join(w + sep for w, sep in parts)
+    m = matcher()
+    assert m._tokens(text.split()) == T.tokens(text)
+    assert m.assign_one(text) == m.assign_reference(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_piecewise_tokens_equal_tokens_of_any_text(text: str) -> None:
+    from integkit import text as T
+    from integkit.themes.assign import matcher
+
+    assert matcher()._tokens(text.split()) == T.tokens(text)
