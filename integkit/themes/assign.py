@@ -36,6 +36,9 @@ _NON_ANSWER_RE = re.compile(
 _NON_ANSWER_MAX_TOKENS = 4
 
 
+Evidence = tuple[str, str, str]  # (theme id, word(s) in the text, signal)
+
+
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """Themes of one answer (codebook order) and the evidence: (theme, word in the text, signal)."""
@@ -177,14 +180,36 @@ def _required_literals(items) -> list[frozenset[str]]:
 _IN, _END, _START, _WHOLE = 0, 1, 2, 3
 
 
-def _piece_ok(folded: str, piece: str, kind: int) -> bool:
+def _piece_ok(folded: str, piece: str, kind: int, start: int) -> bool:
+    """Whether ``piece``, found in ``folded`` at ``start``, is where ``kind`` wants it."""
     if kind == _IN:
-        return piece in folded
+        return True
+    at_start, at_end = start == 0, start + len(piece) == len(folded)
     if kind == _END:
-        return folded.endswith(piece)
+        return at_end
     if kind == _START:
-        return folded.startswith(piece)
-    return folded == piece
+        return at_start
+    return at_start and at_end
+
+
+class _SubstringIndex:
+    """Every occurrence of a set of keys in a string, overlaps included, with one regex scan.
+
+    At each position the alternation (longest keys first) finds the longest key there; the
+    other keys there are exactly its prefixes among the keys.
+    """
+
+    def __init__(self, keys: Iterable[str]):
+        ordered = sorted({k for k in keys if k}, key=lambda k: (-len(k), k))
+        self._rx = re.compile("(?=(" + "|".join(map(re.escape, ordered)) + "))") if ordered else None
+        self._at = {k: tuple(p for p in ordered if k.startswith(p)) for k in ordered}
+
+    def find(self, s: str) -> list[tuple[int, str]]:
+        """(start, key) for every occurrence of a key in ``s``."""
+        if self._rx is None:
+            return []
+        at = self._at
+        return [(m.start(), key) for m in self._rx.finditer(s) for key in at[m.group(1)]]
 
 
 def _token_clauses(trigger: str, rx: re.Pattern) -> list[frozenset[tuple[str, int]]]:
@@ -327,10 +352,10 @@ class Matcher:
         # leading e's, occurs in the folded word (parts are substrings of the word; folding is
         # character-wise except that ae/oe/ue drop the e). Words without such a substring skip
         # the compound analysis.
-        part_themes: dict[str, set[int]] = {}
+        self._part_probe: dict[str, set[int]] = {}
         for key, entries in self._part.items():
-            part_themes.setdefault(key.lstrip("e"), set()).update(ti for ti, _ in entries)
-        self._part_probe = sorted(part_themes.items())
+            self._part_probe.setdefault(key.lstrip("e"), set()).update(ti for ti, _ in entries)
+        self._part_index = _SubstringIndex(self._part_probe)
         # Multi-word signals and counter-signals (phrases, patterns) need the whole folded text,
         # but each requires some literals (its trigger, the words of a phrase), and each
         # space-free piece of a literal lies inside one folded token. Every such condition gets a
@@ -352,19 +377,29 @@ class Matcher:
                 for ti, _ in targets:
                     mask |= 1 << ti
                 self._rules.append(_SpanRule(rx, tuple(targets), need, is_signal, mask))
+        self._clause_index = _SubstringIndex(piece for clause, _ in self._clause_bits for piece, _ in clause)
+        self._piece_clauses: dict[str, list[tuple[int, int]]] = {}  # piece → [(kind, bit)]
+        for clause, bit in self._clause_bits:
+            for piece, kind in clause:
+                self._piece_clauses.setdefault(piece, []).append((kind, bit))
         # A rule without any condition must be tried on every answer.
         self._always_scan = any(not rule.need for rule in self._rules)
-        self._plans: dict[int, _Plan] = {}
+        self._plans: dict[int, _Plan] = {}  # clause bits → plan
+        self._distinct_plans: dict[_Plan, _Plan] = {}  # many bit sets share a few plans
         # Per distinct token: its (theme, signal) hits, and the clause bits it satisfies.
         self._hits: dict[str, tuple[tuple[int, str], ...]] = {}
         self._hit_tokens: set[str] = set()  # tokens with at least one hit
+        # Their evidence items, built once and shared by every Assignment (fewer objects to keep).
+        self._evidence: dict[str, tuple[tuple[int, Evidence], ...]] = {}
+        self._themes: dict[tuple[int, ...], tuple[str, ...]] = {}  # theme indices → ids, shared
+        self._theme_masks: dict[tuple[str, ...], int] = {(): 0}  # theme ids → bit mask
         self._span_bits: dict[str, int] = {}  # non-zero only
         # Per distinct piece of text: its tokens, and (hit tokens, clause bits) or None if neither.
         self._piece_tokens = _Table(_piece_tokens)
         self._pieces = _Table(self._learn_piece)
         self._piece_info = self._pieces.__getitem__
         # Word-level results keyed by the answer's hit tokens (same hits → same Assignment).
-        self._fast_memo: dict[tuple[str, ...], tuple[Assignment, int]] = {}
+        self._fast_memo: dict[tuple[str, ...], Assignment] = {}
 
     def warm(self, extra: Iterable[str] = ()) -> None:
         """Load the language models and analyse the codebook's own words (and ``extra`` texts) now."""
@@ -387,14 +422,13 @@ class Matcher:
             h = hits[tok] = self._compute_token_hits(tok)
             if h:
                 self._hit_tokens.add(tok)
+                self._evidence[tok] = tuple((ti, (self.ids[ti], tok, sig)) for ti, sig in h)
             folded = T.fold(tok)
             bits = 0
-            for clause, bit in self._clause_bits:
-                for piece, kind in clause:
-                    # every kind of piece is a substring of the token: test that first (no call)
-                    if piece in folded and (kind == _IN or _piece_ok(folded, piece, kind)):
+            for start, piece in self._clause_index.find(folded):
+                for kind, bit in self._piece_clauses[piece]:
+                    if _piece_ok(folded, piece, kind, start):
                         bits |= bit
-                        break
             if bits:
                 self._span_bits[tok] = bits
 
@@ -464,10 +498,8 @@ class Matcher:
             return False
         if not folded.isascii():  # the substring argument assumes plain character-wise folding
             return True
-        for key, themes in self._part_probe:
-            if key in folded and not themes.issubset(hits):
-                return True
-        return False
+        probe = self._part_probe
+        return any(not probe[key].issubset(hits) for _, key in self._part_index.find(folded))
 
     def token_themes(self, token: str) -> tuple[str, ...]:
         """Theme ids a single word signals on its own (counter words applied, spans not)."""
@@ -490,16 +522,15 @@ class Matcher:
             hit_key, bits = (), 0
         else:
             return NO_THEMES
-        memo = self._fast_memo.get(hit_key)
-        if memo is None:
-            memo = self._word_result(hit_key)
-        result, theme_mask = memo
+        result = self._fast_memo.get(hit_key)
+        if result is None:
+            result = self._word_result(hit_key)
         if bits or self._always_scan:
             plan = self._plans.get(bits)
             if plan is None:
                 plan = self._plan(bits)
             signals, counters, counter_mask = plan
-            if signals or counter_mask & theme_mask:
+            if signals or counter_mask & self._theme_masks[result.themes]:
                 result = self._assign_spans(self._tokens(pieces), signals, counters, result)
         if result.themes and len(text) < 60:
             toks = self._tokens(pieces)
@@ -511,21 +542,18 @@ class Matcher:
         """The tokens of a text split into ``pieces`` (= text.tokens of the text)."""
         return list(chain.from_iterable(map(self._piece_tokens.__getitem__, pieces)))
 
-    def _word_result(self, hit_key: tuple[str, ...]) -> tuple[Assignment, int]:
-        """The Assignment from word-level hits alone, and its theme bit mask (memoised)."""
-        found: dict[int, list[tuple[str, str]]] = {}
-        hits = self._hits
+    def _word_result(self, hit_key: tuple[str, ...]) -> Assignment:
+        """The Assignment from word-level hits alone (memoised)."""
+        found: dict[int, list[Evidence]] = {}
+        evidence = self._evidence
         for tok in hit_key:
-            for ti, sig in hits[tok]:
-                found.setdefault(ti, []).append((tok, sig))
-        mask = 0
-        for ti in found:
-            mask |= 1 << ti
-        memo = (self._result(found), mask)
+            for ti, item in evidence[tok]:
+                found.setdefault(ti, []).append(item)
+        result = self._result(found)
         if len(self._fast_memo) >= 200_000:
             self._fast_memo.clear()
-        self._fast_memo[hit_key] = memo
-        return memo
+        self._fast_memo[hit_key] = result
+        return result
 
     def _plan(self, bits: int) -> _Plan:
         """The span rules an answer whose tokens satisfy clause ``bits`` may match (memoised)."""
@@ -534,7 +562,7 @@ class Matcher:
         mask = 0
         for rule in counters:
             mask |= rule.mask
-        plan = self._plans[bits] = (signals, counters, mask)
+        plan = self._plans[bits] = self._distinct_plans.setdefault((signals, counters, mask), (signals, counters, mask))
         return plan
 
     def _assign_spans(
@@ -573,25 +601,25 @@ class Matcher:
             ks = span(m)
             for ti, _ in rule.targets:
                 suppressed.update((ti, k) for k in ks)
-        found: dict[int, list[tuple[str, str]]] = {}
+        found: dict[int, list[Evidence]] = {}
         if suppressed:
-            hits, hit_tokens = self._hits, self._hit_tokens
+            evidence, hit_tokens = self._evidence, self._hit_tokens
             for k, tok in enumerate(toks):
                 if tok in hit_tokens:
-                    for ti, sig in hits[tok]:
+                    for ti, item in evidence[tok]:
                         if (ti, k) not in suppressed:
-                            found.setdefault(ti, []).append((tok, sig))
+                            found.setdefault(ti, []).append(item)
         else:  # the word-level evidence stands as it is
             index = self._index
-            for theme, word, sig in word_result.evidence:
-                found.setdefault(index[theme], []).append((word, sig))
+            for item in word_result.evidence:
+                found.setdefault(index[item[0]], []).append(item)
         blocked = self._blocked
         for m, rule in signal_matches:
             ks = span(m)
             for ti, label in rule.targets:
                 if all((ti, k) in suppressed or blocked(ti, folded[k]) for k in ks):
                     continue
-                found.setdefault(ti, []).append((" ".join(toks[ks.start : ks.stop]), label or m.group(0)))
+                found.setdefault(ti, []).append((self.ids[ti], " ".join(toks[ks.start : ks.stop]), label or m.group(0)))
         return self._result(found)
 
     def assign_reference(self, text: str) -> Assignment:
@@ -604,18 +632,24 @@ class Matcher:
         self._learn(toks)
         signals = tuple(r for r in self._rules if r.is_signal)
         counters = tuple(r for r in self._rules if not r.is_signal)
-        found: dict[int, list[tuple[str, str]]] = {}
+        found: dict[int, list[Evidence]] = {}
         for tok in toks:
-            for ti, sig in self._hits[tok]:
-                found.setdefault(ti, []).append((tok, sig))
+            for ti, item in self._evidence.get(tok, ()):
+                found.setdefault(ti, []).append(item)
         return self._assign_spans(toks, signals, counters, self._result(found))
 
-    def _result(self, found: dict[int, list[tuple[str, str]]]) -> Assignment:
+    def _result(self, found: dict[int, list[Evidence]]) -> Assignment:
+        """The Assignment of evidence items grouped by theme index (items in text order)."""
         if not found:
             return NO_THEMES
-        order = sorted(found)
-        evidence = tuple((self.ids[ti], w, s) for ti in order for w, s in found[ti])
-        return Assignment(tuple(self.ids[ti] for ti in order), evidence)
+        order = tuple(sorted(found))
+        themes = self._themes.get(order)
+        if themes is None:
+            themes = self._themes[order] = tuple(self.ids[ti] for ti in order)
+            self._theme_masks[themes] = sum(1 << ti for ti in order)
+        if len(order) == 1:
+            return Assignment(themes, tuple(found[order[0]]))
+        return Assignment(themes, tuple(chain.from_iterable(map(found.__getitem__, order))))
 
 
 @lru_cache(maxsize=8)
