@@ -396,6 +396,7 @@ class Matcher:
         self._span_bits: dict[str, int] = {}  # non-zero only
         # Per distinct piece of text: its tokens, and (hit tokens, clause bits) or None if neither.
         self._piece_tokens = _Table(_piece_tokens)
+        self._piece_folded = _Table(lambda piece: " ".join(map(T.fold, self._piece_tokens[piece])))
         self._pieces = _Table(self._learn_piece)
         self._piece_info = self._pieces.__getitem__
         # Word-level results keyed by the answer's hit tokens (same hits → same Assignment).
@@ -531,7 +532,7 @@ class Matcher:
                 plan = self._plan(bits)
             signals, counters, counter_mask = plan
             if signals or counter_mask & self._theme_masks[result.themes]:
-                result = self._assign_spans(self._tokens(pieces), signals, counters, result)
+                result = self._assign_spans(pieces, signals, counters, result)
         if result.themes and len(text) < 60:
             toks = self._tokens(pieces)
             if len(toks) <= _NON_ANSWER_MAX_TOKENS and _NON_ANSWER_RE.match(" ".join([T.fold(t) for t in toks])):
@@ -566,29 +567,41 @@ class Matcher:
         return plan
 
     def _assign_spans(
-        self, toks: list[str], signals: Sequence[_SpanRule], counters: Sequence[_SpanRule], word_result: Assignment
+        self,
+        pieces: list[str],
+        signals: Sequence[_SpanRule],
+        counters: Sequence[_SpanRule],
+        word_result: Assignment,
+        toks: list[str] | None = None,
     ) -> Assignment:
         """Word hits combined with phrase and pattern matches on the folded text.
 
-        Counter matches suppress their themes on the words they cover; signal matches add
-        their theme unless every word they cover is suppressed or blocked for it. Without
-        any match the result is ``word_result``.
+        The text is given as whitespace-separated ``pieces`` or, bypassing the piece caches,
+        as its tokens ``toks``. Counter matches suppress their themes on the words they cover;
+        signal matches add their theme unless every word they cover is suppressed or blocked
+        for it. Without any match the result is ``word_result``.
         """
-        if not toks:
+        if toks is None:
+            ftext = " ".join(filter(None, map(self._piece_folded.__getitem__, pieces)))
+        else:
+            ftext = " ".join(map(T.fold, toks))
+        if not ftext:
             return word_result
-        folded = list(map(T.fold, toks))
-        ftext = " ".join(folded)
         counter_matches = [(m, rule) for rule in counters for m in rule.rx.finditer(ftext)]
         signal_matches = [(m, rule) for rule in signals for m in rule.rx.finditer(ftext)]
         if not counter_matches and not signal_matches:
             return word_result
-        if ftext.count(" ") == len(folded) - 1:  # no folded token holds a space: count them
+        if toks is None:
+            toks = self._tokens(pieces)
+        if ftext.count(" ") == len(toks) - 1:  # no folded token holds a space: count them
+            folded = ftext.split(" ")
 
             def span(m: re.Match) -> range:
                 start = m.start()
                 return range(ftext.count(" ", 0, start), ftext.count(" ", 0, max(m.end() - 1, start)) + 1)
 
         else:  # pragma: no cover - NFKD turned a letter into words (e.g. U+FDFA)
+            folded = list(map(T.fold, toks))
             starts = list(accumulate((len(f) + 1 for f in folded[:-1]), initial=0))
 
             def span(m: re.Match) -> range:
@@ -636,7 +649,7 @@ class Matcher:
         for tok in toks:
             for ti, item in self._evidence.get(tok, ()):
                 found.setdefault(ti, []).append(item)
-        return self._assign_spans(toks, signals, counters, self._result(found))
+        return self._assign_spans([], signals, counters, self._result(found), toks=toks)
 
     def _result(self, found: dict[int, list[Evidence]]) -> Assignment:
         """The Assignment of evidence items grouped by theme index (items in text order)."""
