@@ -16,16 +16,32 @@ FILE_MODE = 0o666 & ~_UMASK  # what a plain open() would give (mkstemp alone giv
 @contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `path`; it replaces `path` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    with atomic_paths(path) as (tmp,):
+        yield tmp
+
+
+@contextmanager
+def atomic_paths(*paths: Path | str) -> Iterator[tuple[Path, ...]]:
+    """Temporary paths beside several files that belong together (a table as CSV and XLSX).
+
+    They replace their targets only if the whole block succeeds, one rename after another, so
+    a failure while writing any of them leaves every target as it was.
+    """
+    targets = [Path(p) for p in paths]
+    temps: list[Path] = []
     try:
-        yield Path(tmp)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
+        for path in targets:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            temps.append(Path(tmp))
+        yield tuple(temps)
+        for tmp, path in zip(temps, targets):
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
         raise
 
 

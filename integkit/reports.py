@@ -27,7 +27,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from integkit import resources
 from integkit.errors import IntegkitError
-from integkit.atomic import atomic_write
+from integkit.atomic import atomic_paths, atomic_write
 from integkit.workspace import Workspace
 
 MEETING_TEMPLATE = "meeting_report.ipynb"
@@ -187,10 +187,11 @@ def _write_action_list(job: ReportJob) -> RenderedReport:
     p = job.parameters
     analysis = load_analysis(p["workspace"], p["meeting_id"], p["snapshot"], p["language"], p["min_group"], with_history=False)
     table = action_list(analysis)
-    job.out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = write_csv(table, job.out_dir / f"{job.name}.csv")
-    xlsx_path = write_xlsx(table, job.out_dir / f"{job.name}.xlsx")
-    return RenderedReport(job.name, job.title, job.kind, (Path(csv_path), Path(xlsx_path)))
+    csv_path, xlsx_path = job.out_dir / f"{job.name}.csv", job.out_dir / f"{job.name}.xlsx"
+    with atomic_paths(csv_path, xlsx_path) as (csv_tmp, xlsx_tmp):  # both or neither
+        write_csv(table, csv_tmp)
+        write_xlsx(table, xlsx_tmp)
+    return RenderedReport(job.name, job.title, job.kind, (csv_path, xlsx_path))
 
 
 # --- planning ----------------------------------------------------------------------------------

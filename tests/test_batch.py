@@ -120,6 +120,32 @@ def test_action_list_is_written_as_csv_and_xlsx(batch):
     assert csv["Teilnehmende"].is_monotonic_decreasing and len(csv) == len(xlsx)
 
 
+def test_action_list_csv_and_xlsx_are_replaced_together_or_not_at_all(batch, tmp_path, monkeypatch):
+    import integkit.csvsafe
+    from integkit.reports import run_job
+
+    ws, _ = batch
+    import dataclasses
+
+    planned = next(j for j in plan_reports(ws, MEETING, []) if j.kind == "actions")
+    job = dataclasses.replace(planned, out_dir=tmp_path)
+    csv_path, xlsx_path = tmp_path / f"{job.name}.csv", tmp_path / f"{job.name}.xlsx"
+    csv_path.write_text("old", encoding="utf-8")
+    xlsx_path.write_bytes(b"old")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(integkit.csvsafe, "write_xlsx", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run_job(job)
+    assert csv_path.read_text(encoding="utf-8") == "old" and xlsx_path.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([csv_path.name, xlsx_path.name])  # no temporaries left
+    monkeypatch.undo()
+    run_job(job)
+    assert pd.read_csv(csv_path, sep=";", encoding="utf-8-sig").shape[0] == pd.read_excel(xlsx_path).shape[0] > 0
+
+
 def test_a_failing_report_is_listed_while_the_others_finish(batch, tmp_path):
     ws, _ = batch
     good = [j for j in plan_reports(ws, MEETING, ["Freising"], include_meeting=False) if j.kind == "municipality"]
