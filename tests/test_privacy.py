@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from integkit.privacy import (
@@ -212,6 +212,7 @@ _fast = settings(max_examples=300, deadline=None, suppress_health_check=[HealthC
 
 @_fast
 @given(_anything)
+@example("010000.010000")  # found by hypothesis: the second number was a phone only until the first was replaced
 def test_redact_never_raises_and_is_idempotent(text: str) -> None:
     once = redact(text)
     assert isinstance(once, str)
