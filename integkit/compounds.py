@@ -53,6 +53,24 @@ _ID_BITS = 20
 _ID_MASK = (1 << _ID_BITS) - 1
 
 
+def _memoised(memo: dict, memo_open: dict, key: tuple, final: bool, compute) -> tuple[tuple, tuple]:
+    """A row and its open part from the memos, or from ``compute()`` (then memoised).
+
+    The last row (``final``) has no open part; memos are cleared past ``_MAX_ROWS`` rows.
+    """
+    row = memo.get(key)
+    if row is not None:
+        return row, () if final else memo_open[key]
+    row, row_open = compute()
+    if len(memo) >= _MAX_ROWS:
+        memo.clear()
+        memo_open.clear()
+    memo[key] = row
+    if not final:
+        memo_open[key] = row_open
+    return row, row_open
+
+
 class FastTagger(_H.HanoverTagger):
     """``HanoverTagger`` whose ``analyze_forward``/``analyze_viterbi`` are exact but faster.
 
@@ -438,17 +456,9 @@ class FastTagger(_H.HanoverTagger):
         for j in range(1, wlen + 1):
             final = j == wlen
             key = (word[:j], short, final)
-            row = memo.get(key)
-            if row is None:
-                row, row_open = self._forward_row(word, j, short, final, rows, opens)
-                if len(memo) >= _MAX_ROWS:
-                    memo.clear()
-                    memo_open.clear()
-                memo[key] = row
-                if not final:
-                    memo_open[key] = row_open
-            elif not final:
-                row_open = memo_open[key]
+            row, row_open = _memoised(
+                memo, memo_open, key, final, lambda: self._forward_row(word, j, short, final, rows, opens)
+            )
             rows.append(row)
             if not final:
                 opens.append(row_open)
@@ -564,22 +574,15 @@ class FastTagger(_H.HanoverTagger):
         for j in range(1, wlen + 1):
             final = j == wlen
             key = (word[:j], short, final, strict, reach)
-            row = memo.get(key)
-            if row is None:
+
+            def compute() -> tuple[tuple, tuple]:
                 if strict and not any(word[i:j] in known for i in reversed(live)):
                     # no known morpheme continues a path to here: the row is empty (common, as
                     # the strict pass mostly fails on misspellings)
-                    row, row_open = (), ()
-                else:
-                    row, row_open = self._viterbi_row(word, j, short, final, strict, reach, rows, opens)
-                if len(memo) >= _MAX_ROWS:
-                    memo.clear()
-                    memo_open.clear()
-                memo[key] = row
-                if not final:
-                    memo_open[key] = row_open
-            elif not final:
-                row_open = memo_open[key]
+                    return (), ()
+                return self._viterbi_row(word, j, short, final, strict, reach, rows, opens)
+
+            row, row_open = _memoised(memo, memo_open, key, final, compute)
             rows.append(row)
             if not final:
                 opens.append(row_open)
