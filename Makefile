@@ -18,7 +18,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/integkit demo
+	$(BIN)/integkit demo --workspace .
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q
@@ -30,4 +30,4 @@ benchmarks: $(VENV)/.installed-test
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) reports/*/ surveys/demo-*/snapshots
+	rm -rf $(VENV) reports/*/ surveys/ dist/ build/

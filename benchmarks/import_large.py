@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=100_000)
     args = parser.parse_args()
 
-    from integkit.ingest import import_file
+    from integkit.ingest.store import import_file
     from integkit.responses import load_responses
     from integkit.workspace import init_workspace
 

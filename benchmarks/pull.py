@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from integkit.credentials import Connection  # noqa: E402
-from integkit.sources.limesurvey import Transport, pull  # noqa: E402
+from integkit.ingest.credentials import Connection  # noqa: E402
+from integkit.ingest.limesurvey import Transport, pull  # noqa: E402
 from integkit.workspace import init_workspace  # noqa: E402
 from limesurvey_server import FakeLimeSurvey, recorded_responses  # noqa: E402
 

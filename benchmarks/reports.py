@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from integkit.reports import known_municipalities, plan_reports  # noqa: E402
+from integkit.report.batch import known_municipalities, plan_reports  # noqa: E402
 from integkit.workspace import Workspace, init_workspace  # noqa: E402
 
 DEMOS = [ROOT / "surveys" / "demo-2026-11" / "export.csv", ROOT / "surveys" / "demo-2026-05" / "export.csv"]

@@ -80,7 +80,8 @@ def _peak_mb() -> float:
 
 def run_assign(n: int) -> dict:
     t0 = time.perf_counter()
-    from integkit.themes import assign, load_codebook
+    from integkit.themes.assign import assign
+    from integkit.themes.codebook import load_codebook
     from integkit.themes.assign import matcher
 
     # Start-up: import, load the codebook, compile the matcher, load simplemma and HanTa, and
@@ -114,7 +115,8 @@ def run_discover(n: int) -> dict:
     texts = synthetic(n)
     base_mb = _peak_mb()
     t0, c0 = time.perf_counter(), time.process_time()
-    from integkit.themes import discover, load_codebook
+    from integkit.themes.codebook import load_codebook
+    from integkit.themes.discover import discover
 
     result = discover(texts, load_codebook(), seed=0)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import sys
-from functools import wraps
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional, TypeVar
+from typing import Annotated, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from integkit import resources
 from integkit.errors import IntegkitError
-from integkit.snapshot import list_snapshots
+from integkit.ingest.snapshot import list_snapshots
 from integkit.workspace import Workspace, init_workspace
 
 # Commands import the heavy modules (pandas, papermill, scikit-learn) when they run, so that
 # `integkit --help` and shell completion stay fast.
 
+class _Commands(TyperGroup):
+    """The command group: the one place where an IntegkitError becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except IntegkitError as exc:
+            typer.echo(f"integkit: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Themes, charts and reports from the Vernetzungstreffen survey answers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -26,23 +39,6 @@ app = typer.Typer(
 WorkspaceOpt = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (default: the current directory).")
 ]
-
-F = TypeVar("F", bound=Callable)
-
-
-def friendly_errors(func: F) -> F:
-    """Turn an IntegkitError into one line on stderr and its exit code, without a traceback."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except IntegkitError as exc:
-            typer.echo(f"integkit: error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
 
 def _workspace(path: Path) -> Workspace:
     return Workspace(path)
@@ -55,7 +51,6 @@ def _counts(respondents) -> str:
 
 
 @app.command()
-@friendly_errors
 def init(directory: Annotated[Path, typer.Argument(help="Folder to make a workspace of.")]) -> None:
     """Create a workspace: standard questionnaire, empty meetings registry, .gitignore."""
     ws = init_workspace(directory)
@@ -63,7 +58,6 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to make a worksp
 
 
 @app.command("import")
-@friendly_errors
 def import_(
     meeting: Annotated[str, typer.Argument(help="Meeting id, e.g. vt-2026-11 (registered if new).")],
     file: Annotated[Path, typer.Argument(help="LimeSurvey export (CSV, JSON, XLSX; code headings) or paper-card sheet.")],
@@ -73,7 +67,7 @@ def import_(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Import a response export as an immutable snapshot of MEETING."""
-    from integkit.ingest import import_file
+    from integkit.ingest.store import import_file
 
     result = import_file(_workspace(workspace), meeting, file, structure)
     for note in result.notes:
@@ -85,18 +79,53 @@ def import_(
         typer.echo(f"{meeting}: {file} is already stored as snapshot {result.snapshot.id}; nothing written")
 
 
+def _formats(value: str) -> tuple[str, ...]:
+    """--format: a comma-separated choice of html and pdf (a bad value is a usage error, exit 2)."""
+    from integkit.report.batch import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    wrong = [f for f in chosen if f not in FORMATS]
+    if wrong or not chosen:
+        raise typer.BadParameter(f"{', '.join(wrong) or '(none)'}: choose from {', '.join(FORMATS)}, comma-separated")
+    return chosen
+
+
+class Language(str, Enum):
+    de = "de"
+    en = "en"
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated, from: html, pdf.")]
+JobsOpt = Annotated[Optional[int], typer.Option("--jobs", min=1, help="Reports rendered at once (default: one per core).")]
+LanguageOpt = Annotated[Language, typer.Option("--language", help="Report language.")]
+
+
+def _show_batch(result) -> None:
+    """Print the files a batch wrote and its index pages; list failures and exit 1 if any."""
+    for rendered in result.rendered:
+        for path in rendered.files:
+            if path.suffix != ".ipynb":
+                typer.echo(f"{path}")
+    for index in result.indexes.values():
+        typer.echo(f"index: {index}")
+    if result.failed:
+        typer.echo(f"{len(result.failed)} report(s) failed:", err=True)
+        for name, error in result.failed:
+            typer.echo(f"  {name}: {error}", err=True)
+        raise typer.Exit(1)
+
+
 @app.command()
-@friendly_errors
 def report(
     meeting: Annotated[str, typer.Argument(help="Meeting id.")],
     all_: Annotated[bool, typer.Option("--all", help="The meeting report plus one report per municipality.")] = False,
     municipality: Annotated[
         Optional[list[str]], typer.Option("--municipality", help="Only this municipality's report (repeatable).")
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
-    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Reports rendered at once (default: one per core).")] = None,
+    format_: FormatOpt = "html",
+    jobs: JobsOpt = None,
     snapshot: Annotated[str, typer.Option(help="Snapshot id (prefix) or 'latest'.")] = "latest",
-    language: Annotated[str, typer.Option(help="Report language: de or en.")] = "de",
+    language: LanguageOpt = Language.de,
     min_group: Annotated[int, typer.Option("--min-group", min=1, help="Smallest group shown on its own.")] = 3,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
@@ -107,54 +136,36 @@ def report(
     """
     from rich.progress import Progress
 
-    from integkit.reports import ReportError, known_municipalities, plan_reports, render_batch, write_index
+    from integkit.report.batch import plan_reports, render_reports
 
-    if language not in ("de", "en"):
-        raise ReportError(f"unknown language {language!r}; use de or en")
     ws = _workspace(workspace)
-    ws.meeting(meeting)
-    names: list[str] = []
-    if all_ or municipality:
-        known = known_municipalities(ws, meeting, snapshot)
-        names = known if all_ else list(municipality or [])
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise ReportError(f"no respondents from {', '.join(unknown)} in {meeting} (known: {', '.join(known)})")
-    planned = plan_reports(ws, meeting, names, all_ or not municipality, snapshot, language, format_.split(","), min_group)
+    planned = plan_reports(
+        ws, meeting, municipality, all_ or not municipality, snapshot, language.value, _formats(format_), min_group,
+        all_municipalities=all_,
+    )
     with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task(f"{meeting}: rendering", total=len(planned))
-        result = render_batch(planned, jobs, on_done=lambda name, error: progress.advance(task))
-    index = write_index(ws, meeting, result.rendered, language)
-    for rendered in result.rendered:
-        for path in rendered.files:
-            if path.suffix != ".ipynb":
-                typer.echo(f"{path}")
-    typer.echo(f"index: {index}")
-    if result.failed:
-        typer.echo(f"{len(result.failed)} report(s) failed:", err=True)
-        for name, error in result.failed:
-            typer.echo(f"  {name}: {error}", err=True)
-        raise typer.Exit(1)
+        result = render_reports(ws, planned, jobs, on_done=lambda name, error: progress.advance(task))
+    _show_batch(result)
 
 
 @app.command()
-@friendly_errors
 def demo(
-    format_: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
-    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Reports rendered at once (default: one per core).")] = None,
-    workspace: WorkspaceOpt = resources.demo_workspace(),
+    format_: FormatOpt = "html",
+    jobs: JobsOpt = None,
+    workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Import the bundled demo meetings and render all their reports (no server needed)."""
+    """Import the bundled demo meetings into the workspace and render all their reports (no server needed)."""
     from integkit.demo import run_demo
 
     ws = _workspace(workspace)
-    for index in run_demo(ws, formats=tuple(format_.split(",")), jobs=jobs):
+    result = run_demo(ws, formats=_formats(format_), jobs=jobs)
+    for index in result.indexes.values():
         typer.echo(f"reports: {index}")
     typer.echo(f"Open the index pages in a browser; all reports are in {ws.reports_dir}")
 
 
 @app.command()
-@friendly_errors
 def meetings(workspace: WorkspaceOpt = Path(".")) -> None:
     """List the registered meetings with their snapshot counts."""
     ws = _workspace(workspace)
@@ -164,7 +175,6 @@ def meetings(workspace: WorkspaceOpt = Path(".")) -> None:
 
 
 @app.command()
-@friendly_errors
 def snapshots(meeting: Annotated[str, typer.Argument(help="Meeting id.")], workspace: WorkspaceOpt = Path(".")) -> None:
     """List MEETING's snapshots, oldest first (id, time, rows, source, sha256)."""
     ws = _workspace(workspace)
@@ -177,7 +187,6 @@ def snapshots(meeting: Annotated[str, typer.Argument(help="Meeting id.")], works
 
 # --- LimeSurvey (integkit pull, integkit login) -----------------------------------------
 @app.command()
-@friendly_errors
 def pull(
     meeting: Annotated[str, typer.Argument(help="Meeting id, e.g. vt-2026-11 (registered if new).")],
     survey_id: Annotated[
@@ -203,8 +212,8 @@ def pull(
     17 HTTP or server error (e.g. unknown method);
     18 network error or timeout (after 3 tries).
     """
-    from integkit.credentials import DOTENV, dotenv_is_tracked, resolve_connection
-    from integkit.sources.limesurvey import pull as pull_survey
+    from integkit.ingest.credentials import DOTENV, dotenv_is_tracked, resolve_connection
+    from integkit.ingest.limesurvey import pull as pull_survey
 
     ws = _workspace(workspace)
     connection = resolve_connection(ws.root)
@@ -227,7 +236,6 @@ def pull(
 
 
 @app.command()
-@friendly_errors
 def login(
     url: Annotated[Optional[str], typer.Option("--url", help="RemoteControl URL (default: LIMESURVEY_URL).")] = None,
     user: Annotated[Optional[str], typer.Option("--user", help="LimeSurvey user (default: LIMESURVEY_USER).")] = None,
@@ -239,7 +247,7 @@ def login(
 
     Exit codes as for `integkit pull`; with --check a wrong password is not stored (exit 12).
     """
-    from integkit.credentials import Connection, forget_password, safe_url, server_and_user, store_password
+    from integkit.ingest.credentials import Connection, forget_password, safe_url, server_and_user, store_password
 
     url, user = server_and_user(_workspace(workspace).root, url, user)
     if forget:
@@ -248,7 +256,7 @@ def login(
         return
     password = typer.prompt(f"LimeSurvey password for {user} at {safe_url(url)}", hide_input=True)
     if check:
-        from integkit.sources.limesurvey import RemoteSurvey
+        from integkit.ingest.limesurvey import RemoteSurvey
 
         with RemoteSurvey(Connection(url, user, password)):
             pass
@@ -267,16 +275,18 @@ CodebookOpt = Annotated[
 
 
 def _read_answers(file: Path, *columns: str):
-    from integkit.themes.tables import read_table, require_column
+    """The table a theme command works on (CSV or XLSX), with the named columns checked."""
+    from integkit.io import read_table, require_column
 
-    df = read_table(file)
+    table = read_table(file)
+    for note in table.notes:
+        typer.echo(f"integkit: note: {note}", err=True)
     for column in columns:
-        require_column(df, column, file)
-    return df
+        require_column(table.frame, column, file)
+    return table
 
 
 @themes_app.command("assign")
-@friendly_errors
 def themes_assign(
     file: Annotated[Path, typer.Argument(help="Answers as CSV (; or ,) or XLSX.")],
     text_column: TextColumnOpt,
@@ -285,19 +295,19 @@ def themes_assign(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Assign codebook themes to each answer and explain which words matched."""
-    from integkit.csvsafe import write_csv
+    from integkit.io import write_table
     from integkit.themes.assign import assign_frame
     from integkit.themes.codebook import load_codebook
 
     book = load_codebook(codebook, workspace)
-    df = assign_frame(_read_answers(file, text_column), text_column, book)
-    write_csv(df, out)
+    table = _read_answers(file, text_column)
+    df = assign_frame(table.frame, text_column, book)
+    write_table(df, out, like=table)
     covered = int((df["themes"] != "").sum())
     typer.echo(f"{len(df)} answers, {covered} with at least one theme (codebook {book.version}); wrote {out}")
 
 
 @themes_app.command("evaluate")
-@friendly_errors
 def themes_evaluate(
     file: Annotated[Path, typer.Argument(help="Labelled answers as CSV or XLSX.")],
     text_column: TextColumnOpt,
@@ -310,12 +320,12 @@ def themes_evaluate(
     from rich.console import Console
     from rich.table import Table
 
-    from integkit.csvsafe import write_csv
+    from integkit.io import write_csv
     from integkit.themes.codebook import load_codebook
     from integkit.themes.evaluate import evaluate
 
     book = load_codebook(codebook, workspace)
-    df = _read_answers(file, text_column, gold_column)
+    df = _read_answers(file, text_column, gold_column).frame
     result = evaluate(df[text_column].tolist(), df[gold_column].tolist(), book)
     table = Table(title=f"{file.name}: {result.n} answers, codebook {book.version}")
     for col in ("theme", "precision", "recall", "F1", "support"):
@@ -330,7 +340,6 @@ def themes_evaluate(
 
 
 @themes_app.command("discover")
-@friendly_errors
 def themes_discover(
     file: Annotated[Path, typer.Argument(help="Answers as CSV or XLSX.")],
     text_column: TextColumnOpt,
@@ -342,13 +351,14 @@ def themes_discover(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Cluster what the codebook does not explain and propose new themes."""
-    from integkit.csvsafe import write_csv
+    from integkit.io import write_csv, write_table
     from integkit.themes.codebook import load_codebook
     from integkit.themes.discover import discover_frame
 
     book = load_codebook(codebook, workspace)
-    df, table = discover_frame(_read_answers(file, text_column), text_column, book, n_clusters=n_clusters, seed=seed)
-    write_csv(df, out)
+    answers = _read_answers(file, text_column)
+    df, table = discover_frame(answers.frame, text_column, book, n_clusters=n_clusters, seed=seed)
+    write_table(df, out, like=answers)
     if summary is not None:
         write_csv(table, summary)
     new = int((table["overlap"] == "neu").sum()) if len(table) else 0
@@ -356,7 +366,6 @@ def themes_discover(
 
 
 @themes_app.command("accept")
-@friendly_errors
 def themes_accept(
     cluster: Annotated[int, typer.Argument(help="Cluster id from the discovery summary.")],
     summary: Annotated[Path, typer.Option("--summary", help="The summary CSV written by 'themes discover'.")],
@@ -370,11 +379,3 @@ def themes_accept(
 
     book, path = accept_cluster(cluster, summary, theme_id, label_de, label_en, workspace)
     typer.echo(f"Added theme {theme_id!r} to {path} (version {book.version})")
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,4 +1,23 @@
-"""The exceptions integkit raises, each mapped to the exit code the CLI returns."""
+"""Every exception integkit raises, and the exit code the CLI returns for each.
+
+An `IntegkitError` is a problem the user can act on: the CLI prints its message as one line
+(`integkit: error: ...`) and exits with its code. Anything else is a bug and keeps its traceback.
+
+| code | meaning |
+|---|---|
+| 1  | a report failed (`ReportError`) |
+| 2  | bad input: a file, column, row, value or option (`InputError`), or the workspace/registry (`WorkspaceError`) |
+| 3  | a stored snapshot is missing or fails its checksum (`SnapshotError`) |
+| 10 | other LimeSurvey refusal (`LimeSurveyError`) |
+| 11 | LimeSurvey URL, user or password not set (`CredentialsError`) |
+| 12 | wrong user name or password (`LoginError`) |
+| 13 | session key rejected again after a new login (`SessionKeyError`) |
+| 14 | unknown survey id, or no permission (`SurveyNotFoundError`) |
+| 15 | survey never activated (`SurveyNotActiveError`) |
+| 16 | RemoteControl interface switched off (`RemoteControlDisabledError`) |
+| 17 | HTTP or server error, e.g. unknown method (`ServerError`) |
+| 18 | network error or timeout (`NetworkError`) |
+"""
 
 from __future__ import annotations
 
@@ -10,7 +29,7 @@ class IntegkitError(Exception):
 
 
 class InputError(IntegkitError):
-    """A file, column, row or value the user gave is unusable (exit code 2)."""
+    """A file, column, row, value or option the user gave is unusable (exit code 2)."""
 
     exit_code = 2
 
@@ -25,3 +44,78 @@ class SnapshotError(IntegkitError):
     """A snapshot is missing or fails its checksum (exit code 3)."""
 
     exit_code = 3
+
+
+class ReportError(IntegkitError):
+    """A report could not be rendered (the message names the report and the failing step)."""
+
+    exit_code = 1
+
+
+# --- LimeSurvey ---------------------------------------------------------------------------------
+class LimeSurveyError(IntegkitError):
+    """LimeSurvey refused a request for a reason not covered below (exit code 10)."""
+
+    exit_code = 10
+
+
+class CredentialsError(IntegkitError):
+    """The LimeSurvey URL, user name or password is not set anywhere integkit looks (exit code 11)."""
+
+    exit_code = 11
+
+
+class LoginError(LimeSurveyError):
+    """Wrong user name or password (exit code 12)."""
+
+    exit_code = 12
+
+
+class SessionKeyError(LimeSurveyError):
+    """The server rejected the session key again right after a new login (exit code 13)."""
+
+    exit_code = 13
+
+
+class SurveyNotFoundError(LimeSurveyError):
+    """No survey with this id, or the user may not read it (exit code 14)."""
+
+    exit_code = 14
+
+
+class SurveyNotActiveError(LimeSurveyError):
+    """The survey was never activated, so it has no responses table (exit code 15)."""
+
+    exit_code = 15
+
+
+class RemoteControlDisabledError(LimeSurveyError):
+    """The server's RemoteControl (JSON-RPC) interface is switched off (exit code 16)."""
+
+    exit_code = 16
+
+
+class ServerError(LimeSurveyError):
+    """HTTP error, unknown method, or a reply that is not JSON-RPC (exit code 17)."""
+
+    exit_code = 17
+
+
+class NetworkError(LimeSurveyError):
+    """The server could not be reached, timed out or dropped the connection, also after retries (exit code 18)."""
+
+    exit_code = 18
+
+
+EXIT_CODES: dict[str, int] = {
+    cls.__name__: cls.exit_code
+    for cls in (
+        ReportError, InputError, WorkspaceError, SnapshotError, LimeSurveyError, CredentialsError, LoginError,
+        SessionKeyError, SurveyNotFoundError, SurveyNotActiveError, RemoteControlDisabledError, ServerError,
+        NetworkError,
+    )
+}
+"""Exit code per exception class name, as the table above gives them."""
+
+USAGE_EXIT_CODE = 2
+"""A bad command-line option or value (typer/click's own usage errors exit 2 as well)."""

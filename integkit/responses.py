@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from integkit.errors import InputError
-from integkit.snapshot import Snapshot, find_snapshot
-from integkit.sources.files import Export, parse_export
-from integkit.structure import (
+from integkit.ingest.snapshot import Snapshot, find_snapshot
+from integkit.ingest.files import Export, parse_export
+from integkit.ingest.structure import (
     ARRAY_TYPES,
     LIST_TYPES,
     RATING_TYPES,

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from integkit import resources
-from integkit.atomic import atomic_write
+from integkit import data
+from integkit.io import atomic_write
 from integkit.errors import WorkspaceError
 
 MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -41,11 +41,11 @@ class Meeting:
     mapping: dict[str, Any] | None = None
 
     def to_yaml(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"title": self.title, "date": self.date, "place": self.place, "series": self.series}
-        data["source"] = self.source
+        entry: dict[str, Any] = {"title": self.title, "date": self.date, "place": self.place, "series": self.series}
+        entry["source"] = self.source
         if self.mapping:
-            data["mapping"] = self.mapping
-        return data
+            entry["mapping"] = self.mapping
+        return entry
 
 
 def check_meeting_id(meeting_id: str) -> str:
@@ -79,8 +79,8 @@ class Workspace:
     @property
     def questionnaire_path(self) -> Path:
         """The workspace's standard questionnaire, else the one shipped with integkit."""
-        own = self.surveys_dir / resources.QUESTIONNAIRE_NAME
-        return own if own.is_file() else resources.questionnaire_path()
+        own = self.surveys_dir / data.QUESTIONNAIRE_NAME
+        return own if own.is_file() else data.questionnaire_path()
 
     def meeting_dir(self, meeting_id: str) -> Path:
         return self.surveys_dir / check_meeting_id(meeting_id)
@@ -97,10 +97,10 @@ class Workspace:
         if not self.registry_path.is_file():
             return {}
         try:
-            data = yaml.safe_load(self.registry_path.read_text(encoding="utf-8")) or {}
+            registry = yaml.safe_load(self.registry_path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise WorkspaceError(f"{self.registry_path}: not valid YAML: {exc}") from None
-        entries = data.get("meetings") or {}
+        entries = registry.get("meetings") or {}
         if not isinstance(entries, dict):
             raise WorkspaceError(f"{self.registry_path}: 'meetings' must be a mapping of meeting id to entry")
         meetings = {}
@@ -166,9 +166,9 @@ def init_workspace(root: Path | str) -> Workspace:
     ws = Workspace(root)
     ws.surveys_dir.mkdir(parents=True, exist_ok=True)
     ws.reports_dir.mkdir(parents=True, exist_ok=True)
-    questionnaire = ws.surveys_dir / resources.QUESTIONNAIRE_NAME
+    questionnaire = ws.surveys_dir / data.QUESTIONNAIRE_NAME
     if not questionnaire.exists():
-        shutil.copyfile(resources.questionnaire_path(), questionnaire)
+        shutil.copyfile(data.questionnaire_path(), questionnaire)
     if not ws.registry_path.exists():
         atomic_write(ws.registry_path, (REGISTRY_HEADER + "meetings: {}\n").encode("utf-8"))
     gitignore = ws.root / ".gitignore"

@@ -33,3 +33,12 @@ def copy_to(tmp_path: Path):
         return target
 
     return copy
+
+
+def render_meeting(ws: Workspace, meeting_id: str, **options):
+    """Render just the meeting report (and its action list) the way `integkit report MEETING` does."""
+    from integkit.report.batch import plan_reports, render_reports
+
+    result = render_reports(ws, plan_reports(ws, meeting_id, **options), workers=1)
+    assert not result.failed, result.failed
+    return next(r for r in result.rendered if r.kind == "meeting")

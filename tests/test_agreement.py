@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from integkit.agreement import agreement, kappa, meeting_agreement, summary_line
-from integkit.coding import save_corrections
+from integkit.facilitator.agreement import agreement, kappa, meeting_agreement, summary_line
+from integkit.themes.coding import save_corrections
 from integkit.demo import import_demo
 from integkit.themes.codebook import load_codebook
 from integkit.workspace import init_workspace

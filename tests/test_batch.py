@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from integkit.cli import app
 from integkit.demo import import_demo
-from integkit.reports import ReportJob, plan_reports, render_batch
+from integkit.report.batch import plan_reports, render_batch
+from integkit.report.render import ReportJob
 from integkit.responses import load_responses
 from integkit.workspace import init_workspace
 
@@ -121,8 +122,8 @@ def test_action_list_is_written_as_csv_and_xlsx(batch):
 
 
 def test_action_list_csv_and_xlsx_are_replaced_together_or_not_at_all(batch, tmp_path, monkeypatch):
-    import integkit.csvsafe
-    from integkit.reports import run_job
+    import integkit.io
+    from integkit.report.render import run_job
 
     ws, _ = batch
     import dataclasses
@@ -136,7 +137,7 @@ def test_action_list_csv_and_xlsx_are_replaced_together_or_not_at_all(batch, tmp
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(integkit.csvsafe, "write_xlsx", broken)
+    monkeypatch.setattr(integkit.io, "write_xlsx", broken)
     with pytest.raises(OSError, match="disk full"):
         run_job(job)
     assert csv_path.read_text(encoding="utf-8") == "old" and xlsx_path.read_bytes() == b"old"
@@ -160,9 +161,11 @@ def test_a_failing_report_is_listed_while_the_others_finish(batch, tmp_path):
 def test_unknown_municipality_and_format_are_refused(batch):
     ws, _ = batch
     result = runner.invoke(app, ["report", MEETING, "--municipality", "Atlantis", "-w", str(ws.root)])
-    assert result.exit_code == 1 and "no respondents from Atlantis" in result.output
+    assert result.exit_code == 2 and "no respondents from Atlantis" in result.output
     result = runner.invoke(app, ["report", MEETING, "--format", "docx", "-w", str(ws.root)])
-    assert result.exit_code == 1 and "unknown report format" in result.output
+    assert result.exit_code == 2 and "docx: choose from html, pdf" in result.output
+    result = runner.invoke(app, ["report", MEETING, "--language", "fr", "-w", str(ws.root)])
+    assert result.exit_code == 2 and "'fr' is not one of 'de', 'en'" in result.output
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="chromium not installed (CI installs it)")

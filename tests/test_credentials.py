@@ -12,7 +12,7 @@ from keyring.errors import NoKeyringError, PasswordDeleteError
 from typer.testing import CliRunner
 
 from integkit.cli import app
-from integkit.credentials import (
+from integkit.ingest.credentials import (
     KEYRING_SERVICE,
     Connection,
     CredentialsError,

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from integkit import compare, explore
-from integkit.analysis import Analysis, load_analysis
+from integkit.analysis import series as compare
+from integkit.facilitator import explore
+from integkit.analysis.meeting import Analysis, load_analysis
 from integkit.demo import import_demo
-from integkit.widgets import Explorer, SeriesView
+from integkit.facilitator.widgets import Explorer, SeriesView
 from integkit.workspace import init_workspace
 
 

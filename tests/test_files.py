@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CSV_SHORT, JSON_SHORT, RPC
 from integkit.errors import InputError
-from integkit.sources.files import parse_export, read_export
+from integkit.ingest.files import parse_export, read_export
 
 
 def frame(path):

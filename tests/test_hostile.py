@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from integkit.cli import app
-from integkit.reports import plan_reports, render_batch, slug
+from integkit.report.batch import plan_reports, render_batch, slug
 from integkit.workspace import init_workspace
 
 runner = CliRunner()
@@ -288,7 +288,7 @@ def test_pdfs_render_and_hold_the_text(hostile, report):
 
 def test_nul_and_control_characters_are_kept_in_the_snapshot_and_removed_in_the_tidy_model(hostile):
     from integkit.responses import load_responses
-    from integkit.snapshot import find_snapshot
+    from integkit.ingest.snapshot import find_snapshot
 
     ws = hostile["ws"]
     raw = find_snapshot(ws.snapshots_dir(MEETING)).read("responses.csv")
@@ -330,7 +330,7 @@ def test_action_list_masks_a_formula_municipality_and_keeps_numbers(hostile):
 
 
 def test_themes_cli_outputs_and_coding_csv_are_masked(hostile, tmp_path):
-    from integkit.coding import corrections_path, save_corrections
+    from integkit.themes.coding import corrections_path, save_corrections
     from integkit.responses import load_responses
 
     ws = hostile["ws"]
@@ -378,7 +378,7 @@ def test_personal_answers_are_shown_redacted(hostile):
 
 
 def test_redaction_of_a_megabyte_without_spaces_is_fast():
-    from integkit.privacy import redact
+    from integkit.analysis.redaction import redact
 
     for text in ("a" * MEGABYTE, "1" * MEGABYTE, "-." * (MEGABYTE // 2)):
         started = time.monotonic()
@@ -429,8 +429,8 @@ def test_charts_name_no_small_group(hostile):
 
 
 def test_heat_map_table_has_only_large_municipalities(hostile):
-    from integkit.analysis import load_analysis
-    from integkit.tables import theme_by_municipality
+    from integkit.analysis.meeting import load_analysis
+    from integkit.analysis.tables import theme_by_municipality
 
     analysis = load_analysis(hostile["ws"], MEETING, with_history=False)
     rows = theme_by_municipality(analysis).index
@@ -461,13 +461,13 @@ def test_small_municipality_report_shows_no_count_quote_or_chart(hostile):
 
 
 def test_word_clouds_only_for_questions_enough_people_answered(hostile):
-    from integkit import show
-    from integkit.analysis import for_municipality, load_analysis
+    from integkit.analysis.meeting import for_municipality, load_analysis
+    from integkit.report import sections
 
     analysis = load_analysis(hostile["ws"], MEETING, with_history=False)
-    small = BeautifulSoup(show.word_clouds(for_municipality(analysis, "Zolling")).data, "html.parser")
+    small = BeautifulSoup(sections.word_clouds(for_municipality(analysis, "Zolling")).data, "html.parser")
     assert not small.find_all("img") and "Keine Daten" in small.get_text()
-    large = BeautifulSoup(show.word_clouds(for_municipality(analysis, "Moosburg a.d. Isar")).data, "html.parser")
+    large = BeautifulSoup(sections.word_clouds(for_municipality(analysis, "Moosburg a.d. Isar")).data, "html.parser")
     assert large.find_all("img")
     for img in large.find_all("img"):
         assert not any(secret in img["alt"] for secret in FORBIDDEN)

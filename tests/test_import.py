@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from conftest import CSV_SHORT, JSON_SHORT, LSS_482931
 from integkit.cli import app
 from integkit.errors import SnapshotError
-from integkit.ingest import import_file
+from integkit.ingest.store import import_file
 from integkit.responses import load_responses
-from integkit.snapshot import list_snapshots
+from integkit.ingest.snapshot import list_snapshots
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from integkit.coding import load_corrections
+from integkit.themes.coding import load_corrections
 from integkit.demo import import_demo
 from integkit.workspace import Workspace, init_workspace
 

@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from conftest import CSV_SHORT, LSS_482931, RPC
 from integkit.cli import app
-from integkit.credentials import Connection
-from integkit.ingest import import_file
+from integkit.ingest.credentials import Connection
+from integkit.ingest.store import import_file
 from integkit.responses import load_responses
-from integkit.snapshot import list_snapshots
-from integkit.sources import limesurvey as ls
-from integkit.sources.limesurvey import RemoteSurvey, Transport, pull
-from integkit.structure import read_lss
+from integkit.ingest.snapshot import list_snapshots
+from integkit import errors as E
+from integkit.ingest.limesurvey import RemoteSurvey, Transport, pull
+from integkit.ingest.structure import read_lss
 from limesurvey_server import FakeLimeSurvey, recorded_responses
 
 PASSWORD = "Tr0ub4dor-zq9-Passw0rt!"
@@ -169,7 +169,7 @@ def test_an_expired_session_key_means_one_new_login(workspace, server, connectio
 
 def test_a_key_rejected_again_after_a_new_login_fails(workspace, server, connection):
     server.reject_all_keys = True
-    with pytest.raises(ls.SessionKeyError, match="rejected the session key") as err:
+    with pytest.raises(E.SessionKeyError, match="rejected the session key") as err:
         do_pull(workspace, connection)
     assert err.value.exit_code == 13
     assert len(server.keys_issued) == 2 and all_released(server)
@@ -187,12 +187,12 @@ def unused_port_url() -> str:
 @pytest.mark.parametrize(
     ("setup", "error", "code", "message"),
     [
-        (lambda s, c: (s, Connection(c.url, "admin", "wrong-password")), ls.LoginError, 12, "Invalid user name or password"),
-        (lambda s, c: (s, Connection(c.url, "no-such-user", "wrong-password")), ls.LoginError, 12, "'no-such-user'"),
-        (lambda s, c: (setattr(s, "state", "inactive"), c), ls.SurveyNotActiveError, 15, "never activated"),
-        (lambda s, c: (setattr(s, "rpc_disabled", True), c), ls.RemoteControlDisabledError, 16, "switched off"),
-        (lambda s, c: (s.missing_methods.add("list_groups"), c), ls.ServerError, 17, "HTTP 500 to list_groups"),
-        (lambda s, c: (s, Connection(unused_port_url(), "admin", PASSWORD)), ls.NetworkError, 18, "connection refused"),
+        (lambda s, c: (s, Connection(c.url, "admin", "wrong-password")), E.LoginError, 12, "Invalid user name or password"),
+        (lambda s, c: (s, Connection(c.url, "no-such-user", "wrong-password")), E.LoginError, 12, "'no-such-user'"),
+        (lambda s, c: (setattr(s, "state", "inactive"), c), E.SurveyNotActiveError, 15, "never activated"),
+        (lambda s, c: (setattr(s, "rpc_disabled", True), c), E.RemoteControlDisabledError, 16, "switched off"),
+        (lambda s, c: (s.missing_methods.add("list_groups"), c), E.ServerError, 17, "HTTP 500 to list_groups"),
+        (lambda s, c: (s, Connection(unused_port_url(), "admin", PASSWORD)), E.NetworkError, 18, "connection refused"),
     ],
     ids=["bad-password", "unknown-user", "inactive", "rpc-disabled", "unknown-method", "refused"],
 )
@@ -207,10 +207,10 @@ def test_pull_errors_have_one_line_messages_and_their_own_exit_codes(workspace, 
 
 
 def test_unknown_survey_id(workspace, server, connection):
-    with pytest.raises(ls.SurveyNotFoundError, match="Error: Invalid survey ID") as err:
+    with pytest.raises(E.SurveyNotFoundError, match="Error: Invalid survey ID") as err:
         do_pull(workspace, connection, survey_id=999999)
     assert err.value.exit_code == 14
-    with RemoteSurvey(connection, FAST) as remote, pytest.raises(ls.SurveyNotFoundError, match="No permission"):
+    with RemoteSurvey(connection, FAST) as remote, pytest.raises(E.SurveyNotFoundError, match="No permission"):
         remote.export(999999)
     assert all_released(server)
 
@@ -225,34 +225,34 @@ def test_an_active_survey_without_responses_gives_an_empty_snapshot(workspace, s
 
 def test_a_timeout_is_retried_then_reported(workspace, server, connection):
     server.delay = 0.4
-    with pytest.raises(ls.NetworkError, match=r"no answer within 0.1 s \(tried 2 times\)"):
+    with pytest.raises(E.NetworkError, match=r"no answer within 0.1 s \(tried 2 times\)"):
         do_pull(workspace, connection, transport=Transport(timeout=0.1, tries=2, backoff=0.0))
     assert [m for m, _ in server.calls] == ["get_session_key", "get_session_key"]
 
 
 EXPECTED = {  # what each recorded error reply becomes
-    "error__export_responses__empty_survey_csv": ls.LimeSurveyError,
-    "error__export_responses__empty_survey_json": ls.LimeSurveyError,
-    "error__export_responses__inactive_survey": ls.SurveyNotActiveError,
-    "error__export_responses__invalid_format": ls.ServerError,
-    "error__export_responses_by_token__unknown_token": ls.LimeSurveyError,
-    "error__get_question_properties__invalid_qid": ls.LimeSurveyError,
+    "error__export_responses__empty_survey_csv": E.LimeSurveyError,
+    "error__export_responses__empty_survey_json": E.LimeSurveyError,
+    "error__export_responses__inactive_survey": E.SurveyNotActiveError,
+    "error__export_responses__invalid_format": E.ServerError,
+    "error__export_responses_by_token__unknown_token": E.LimeSurveyError,
+    "error__get_question_properties__invalid_qid": E.LimeSurveyError,
     "error__get_response_ids__unknown_token": None,  # [] is a reply, not an error
-    "error__invalid_session_key__export_responses": ls.SessionKeyError,
-    "error__invalid_session_key__get_summary": ls.SessionKeyError,
-    "error__invalid_session_key__list_surveys": ls.SessionKeyError,
-    "error__invalid_survey_id__export_responses": ls.SurveyNotFoundError,
-    "error__invalid_survey_id__get_language_properties": ls.SurveyNotFoundError,
-    "error__invalid_survey_id__get_summary": ls.SurveyNotFoundError,
-    "error__invalid_survey_id__get_survey_properties": ls.SurveyNotFoundError,
-    "error__invalid_survey_id__list_groups": ls.SurveyNotFoundError,
-    "error__invalid_survey_id__list_questions": ls.SurveyNotFoundError,
-    "error__list_participants__no_token_table": ls.LimeSurveyError,
-    "error__list_questions__invalid_group": ls.LimeSurveyError,
-    "error__released_session_key__list_surveys": ls.SessionKeyError,
-    "error__rpc_interface_disabled__get_session_key": ls.RemoteControlDisabledError,
-    "error__unknown_method": ls.ServerError,
-    "error__update_response__edit_after_completion": ls.LimeSurveyError,
+    "error__invalid_session_key__export_responses": E.SessionKeyError,
+    "error__invalid_session_key__get_summary": E.SessionKeyError,
+    "error__invalid_session_key__list_surveys": E.SessionKeyError,
+    "error__invalid_survey_id__export_responses": E.SurveyNotFoundError,
+    "error__invalid_survey_id__get_language_properties": E.SurveyNotFoundError,
+    "error__invalid_survey_id__get_summary": E.SurveyNotFoundError,
+    "error__invalid_survey_id__get_survey_properties": E.SurveyNotFoundError,
+    "error__invalid_survey_id__list_groups": E.SurveyNotFoundError,
+    "error__invalid_survey_id__list_questions": E.SurveyNotFoundError,
+    "error__list_participants__no_token_table": E.LimeSurveyError,
+    "error__list_questions__invalid_group": E.LimeSurveyError,
+    "error__released_session_key__list_surveys": E.SessionKeyError,
+    "error__rpc_interface_disabled__get_session_key": E.RemoteControlDisabledError,
+    "error__unknown_method": E.ServerError,
+    "error__update_response__edit_after_completion": E.LimeSurveyError,
 }
 
 
@@ -278,7 +278,7 @@ def test_each_recorded_error_reply_maps_to_its_error(server, connection, name):
             return
         with pytest.raises(expected) as err:
             remote.rpc(method, *params)
-    assert type(err.value) is expected or expected is ls.LimeSurveyError
+    assert type(err.value) is expected or expected is E.LimeSurveyError
     reply = fixture["response"] or {}
     server_says = reply.get("error") or (reply.get("result") or {}).get("status")
     if server_says and "session key" not in server_says:
@@ -289,7 +289,7 @@ def test_each_recorded_error_reply_maps_to_its_error(server, connection, name):
 @pytest.mark.parametrize("name", ["get_session_key__bad_credentials", "get_session_key__unknown_user"])
 def test_recorded_login_refusals(server, name):
     user, password, _ = json.loads((RPC / f"{name}.json").read_text(encoding="utf-8"))["params"]
-    with pytest.raises(ls.LoginError, match="Invalid user name or password"):
+    with pytest.raises(E.LoginError, match="Invalid user name or password"):
         RemoteSurvey(Connection(server.url, user, password), FAST).__enter__()
     assert server.keys_issued == []
 
@@ -301,7 +301,7 @@ def test_a_dropped_connection_mid_export_leaves_the_previous_state(workspace, se
     server.add_response()
     server.cut_exports_after = len(server.export_calls()) + 1  # the id list arrives, the page is cut
 
-    with pytest.raises(ls.NetworkError, match="closed the connection in the middle of its reply") as err:
+    with pytest.raises(E.NetworkError, match="closed the connection in the middle of its reply") as err:
         do_pull(workspace, connection, survey_id=None)
 
     assert err.value.exit_code == 18
@@ -323,12 +323,12 @@ def test_no_password_or_session_key_reaches_any_file_or_log(workspace, server, c
     do_pull(workspace, connection, survey_id=None)
     server.cut_exports_after, server.cut_exports = len(server.export_calls()), 1
     do_pull(workspace, connection, survey_id=None, full=True)
-    with pytest.raises(ls.LoginError) as err:
+    with pytest.raises(E.LoginError) as err:
         do_pull(workspace, Connection(server.url, "admin", PASSWORD + "-wrong"))
 
-    from integkit.reports import render_meeting_report
+    from conftest import render_meeting
 
-    rendered = render_meeting_report(workspace, MEETING)
+    rendered = render_meeting(workspace, MEETING)
     assert rendered.html.is_file()
 
     secrets = [PASSWORD.encode(), KEY_PREFIX.encode()] + [k.encode() for k in server.keys_issued]
@@ -392,7 +392,7 @@ def test_cli_full_pull_names_edited_responses(workspace, server):
 
 def test_a_meeting_keeps_its_survey(workspace, server, connection):
     do_pull(workspace, connection)
-    with pytest.raises(ls.InputError, match="linked to LimeSurvey survey 482931"):
+    with pytest.raises(E.InputError, match="linked to LimeSurvey survey 482931"):
         do_pull(workspace, connection, survey_id=482932)
 
 
@@ -411,12 +411,9 @@ def test_an_empty_pull_can_be_loaded_again(workspace, server, connection):
     assert len(load_responses(workspace, MEETING).respondents) == 0
 
 
-def test_exit_codes_are_distinct_and_documented():
-    codes = list(ls.EXIT_CODES.values())
-    assert len(set(codes)) == len(codes) and min(codes) >= 10
-    from integkit.credentials import CredentialsError
-
-    assert CredentialsError.exit_code not in codes
+def test_limesurvey_exit_codes_are_distinct_and_documented():
+    codes = [code for code in E.EXIT_CODES.values() if code >= 10]
+    assert len(set(codes)) == len(codes) == 9
     help_text = runner.invoke(app, ["pull", "--help"], env={"COLUMNS": "200"}).output
-    for code in [*codes, CredentialsError.exit_code]:
+    for code in codes:
         assert f"{code} " in help_text

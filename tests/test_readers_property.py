@@ -3,7 +3,7 @@
 - `parse_export` on arbitrary bytes raises nothing but InputError;
 - any table of strings written as LimeSurvey writes a CSV export (BOM, ';', every field quoted,
   CRLF, line breaks inside fields) reads back identically;
-- `integkit.text`: fold is idempotent, tokens never raise (NUL, RTL, emoji, any non-surrogate text);
+- `integkit.text.normalize`: fold is idempotent, tokens never raise (NUL, RTL, emoji, any non-surrogate text);
 - cp1252/latin-1 exports, missing mapped columns, duplicate ids, empty and header-only files
   get one clear message naming the file; a 5,000-response export imports correctly.
 """
@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from integkit.cli import app
 from integkit.errors import InputError
-from integkit.sources.files import parse_export
-from integkit.text import fold, fold_text, tokens
+from integkit.ingest.files import parse_export
+from integkit.text.normalize import fold, fold_text, tokens
 
 runner = CliRunner()
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,7 +53,7 @@ def test_structured_garbage_raises_nothing_but_input_error(parts):
     ("raw", "message"),
     [
         (b"[" * 100_000, "nested too deeply"),
-        (b";\r\n;\r\n", "no header and no responses"),
+        (b";\r\n;\r\n", "no header and no rows"),
         (b"\xff\xfei\x00d\x00;", "not valid UTF-16"),
         (b"id;GEMEINDE\n123456789012345678901234;G01\n", "is not a whole number"),
         (b"id;GEMEINDE\n\xd9\xa1;G01\n", "is not a whole number"),  # an Arabic-Indic digit is no id

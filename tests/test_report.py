@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from conftest import CSV_SHORT, LIMESURVEY, LSS_482931
 from integkit.cli import app
-from integkit.ingest import import_file
-from integkit.reports import render_meeting_report
+from integkit.ingest.store import import_file
+from conftest import render_meeting
 from integkit.workspace import init_workspace
 
 runner = CliRunner()
@@ -25,7 +25,7 @@ runner = CliRunner()
 def rendered(tmp_path_factory):
     ws = init_workspace(tmp_path_factory.mktemp("report") / "ws")
     import_file(ws, "vt-2026-10", CSV_SHORT, LSS_482931)
-    report = render_meeting_report(ws, "vt-2026-10")
+    report = render_meeting(ws, "vt-2026-10")
     return ws, report, BeautifulSoup(report.html.read_text(encoding="utf-8"), "html.parser")
 
 
@@ -80,7 +80,7 @@ def test_executed_notebook_holds_only_declared_parameters(rendered):
 def test_english_report(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     import_file(ws, "vt", CSV_SHORT, LSS_482931)
-    report = render_meeting_report(ws, "vt", language="en")
+    report = render_meeting(ws, "vt", language="en")
     text = BeautifulSoup(report.html.read_text(), "html.parser").get_text(" ")
     assert "Participation" in text and "Answers to the open questions" in text
 

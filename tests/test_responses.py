@@ -16,8 +16,8 @@ from integkit.responses import (
     build_responses,
     infer_mapping,
 )
-from integkit.sources.files import parse_export, read_export
-from integkit.structure import read_lss
+from integkit.ingest.files import parse_export, read_export
+from integkit.ingest.structure import read_lss
 
 STRUCTURE = read_lss(LSS_482931)
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from integkit import curation, review
-from integkit.analysis import load_analysis
-from integkit.coding import load_corrections, rename_themes_in_corrections, save_corrections
+from integkit.facilitator import curation, review
+from integkit.analysis.meeting import load_analysis
+from integkit.themes.coding import load_corrections, rename_themes_in_corrections, save_corrections
 from integkit.demo import import_demo
 from integkit.errors import InputError
 from integkit.themes.assign import assign
 from integkit.themes.codebook import load_codebook, merge_themes, rename_theme
-from integkit.widgets import CodebookEditor, ReviewTable
+from integkit.facilitator.widgets import CodebookEditor, ReviewTable
 from integkit.workspace import Workspace, init_workspace
 
 MEETING = "demo-2026-11"

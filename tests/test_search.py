@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from integkit.search import matched_words, query_words, search_answers
+from integkit.text.search import matched_words, query_words, search_answers
 
 
 @pytest.mark.parametrize(

@@ -27,12 +27,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from integkit.errors import ReportError
 import yaml
 from typer.testing import CliRunner
 
 from integkit.cli import app
 from integkit.errors import SnapshotError
-from integkit.snapshot import find_snapshot, list_snapshots, sha256_file
+from integkit.ingest.snapshot import find_snapshot, list_snapshots, sha256_file
 from integkit.workspace import Workspace, init_workspace
 from limesurvey_server import FakeLimeSurvey
 
@@ -184,7 +186,7 @@ def test_a_corrupted_snapshot_is_refused_with_a_clear_message(imported):
 
 
 def test_a_snapshot_write_that_fails_leaves_nothing(imported, monkeypatch):
-    from integkit import snapshot as snap
+    from integkit.ingest import snapshot as snap
 
     before = state(imported)
     monkeypatch.setattr(snap.os, "rename", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
@@ -253,7 +255,7 @@ def assert_intact_or_one_more(ws: Workspace, before: dict[str, bytes]) -> str:
 
 def run_pull(ws: Workspace, server: FakeLimeSurvey) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "integkit.cli", "pull", MEETING, "--page-size", "10", "-w", str(ws.root)],
+        [sys.executable, "-m", "integkit", "pull", MEETING, "--page-size", "10", "-w", str(ws.root)],
         env={**os.environ, **env(server)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
 
@@ -310,7 +312,7 @@ def test_a_pull_killed_while_writing_the_snapshot_leaves_only_an_ignored_tempora
     ws, server, before = pulled_once
     code = (
         "import os, signal, sys\n"
-        "import integkit.snapshot as s\n"
+        "import integkit.ingest.snapshot as s\n"
         "calls = []\n"
         "real = s.os.fsync\n"
         "def fsync(fd):\n"
@@ -344,9 +346,10 @@ def tiny_template(tmp_path: Path, *cells: str) -> Path:
 
 
 def test_a_report_failing_in_its_last_step_leaves_no_file_and_keeps_the_previous_one(imported, monkeypatch, tmp_path):
-    from integkit import reports
+    from integkit.report import render as reports
+    from integkit.report.batch import plan_reports
 
-    (planned,) = [j for j in reports.plan_reports(imported, MEETING, formats=("html", "pdf")) if j.kind == "meeting"]
+    (planned,) = [j for j in plan_reports(imported, MEETING, formats=("html", "pdf")) if j.kind == "meeting"]
     template = tiny_template(tmp_path, "from IPython.display import HTML\nHTML('<p>Bericht</p>')")
     job = reports.ReportJob(planned.name, planned.title, "meeting", template, planned.out_dir, {"meeting_id": MEETING}, ("html", "pdf"))
     out = imported.report_dir(MEETING)
@@ -366,11 +369,11 @@ def test_a_report_failing_in_its_last_step_leaves_no_file_and_keeps_the_previous
 
 
 def test_a_report_whose_template_fails_leaves_no_file(imported, tmp_path):
-    from integkit import reports
+    from integkit.report import render as reports
 
     template = tiny_template(tmp_path, "from IPython.display import HTML\nHTML('<p>erster Teil</p>')", "raise ValueError('kaputt')")
     out = tmp_path / "out"
     job = reports.ReportJob("kaputt", "kaputt", "meeting", template, out, {"meeting_id": MEETING}, ("html", "pdf"))
-    with pytest.raises(reports.ReportError, match="ValueError: kaputt"):
+    with pytest.raises(ReportError, match="ValueError: kaputt"):
         reports.run_job(job)
     assert not any(out.iterdir())

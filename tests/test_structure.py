@@ -6,8 +6,8 @@ import pytest
 
 from conftest import LIMESURVEY, LSS_482931
 from integkit.errors import InputError
-from integkit.resources import questionnaire_path
-from integkit.structure import SurveyStructure, parse_lss, read_lss
+from integkit.data import questionnaire_path
+from integkit.ingest.structure import SurveyStructure, parse_lss, read_lss
 
 FREISING_24 = {
     "Allershausen", "Attenkirchen", "Au i.d. Hallertau", "Eching", "Fahrenzhausen", "Freising", "Gammelsdorf",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from integkit.analysis import load_analysis
+from integkit.analysis.meeting import load_analysis
 from integkit.demo import import_demo
-from integkit.i18n import number
-from integkit.summary import biggest_change, meeting_summary
+from integkit.report.wording import number
+from integkit.analysis.summary import biggest_change, meeting_summary
 from integkit.workspace import init_workspace
 
 

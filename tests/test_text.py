@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from integkit import text as T
+from integkit.text import normalize as T
 
 
 @pytest.mark.parametrize(

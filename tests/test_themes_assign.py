@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from integkit.themes import assign, assign_frame, explode_themes
+from integkit.themes.assign import assign, assign_frame, explode_themes
 from integkit.themes.assign import is_non_answer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "themes"
@@ -163,7 +163,7 @@ _SEPS = [" ", "  ", "\n", ", ", ". ", "-", "/", "*", ":", "_", "\t", "\u00a0", "
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)), max_size=12))
 def test_shortcuts_give_the_reference_result(parts: list[tuple[str, str]]) -> None:
-    from integkit import text as T
+    from integkit.text import normalize as T
     from integkit.themes.assign import matcher
 
     text = "".join(w + sep for w, sep in parts)
@@ -175,7 +175,7 @@ def test_shortcuts_give_the_reference_result(parts: list[tuple[str, str]]) -> No
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
 def test_piecewise_tokens_equal_tokens_of_any_text(text: str) -> None:
-    from integkit import text as T
+    from integkit.text import normalize as T
     from integkit.themes.assign import matcher
 
     assert matcher()._tokens(text.split()) == T.tokens(text)

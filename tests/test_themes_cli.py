@@ -33,7 +33,7 @@ def test_assign_writes_input_columns_plus_themes(answers_csv: Path, tmp_path: Pa
     out = tmp_path / "out.csv"
     result = run("assign", answers_csv, "--text-column", "antwort", "--out", out, "--workspace", tmp_path)
     assert result.exit_code == 0, result.output
-    df = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    df = pd.read_csv(out, sep=",", encoding="utf-8-sig", dtype=str, keep_default_na=False)  # the input's delimiter
     assert list(df.columns) == ["response_id", "antwort", "themes", "theme_evidence"]
     assert df["themes"].tolist() == ["wohnen", "", "sprache"]
     assert df.loc[0, "theme_evidence"] == "wohnen: Wohnungsmarkt→wohnungsmarkt"
@@ -58,11 +58,19 @@ def test_missing_column_is_input_error(answers_csv: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_misencoded_file_is_input_error(tmp_path: Path) -> None:
-    bad = tmp_path / "latin1.csv"
-    bad.write_bytes("text\nBehörde überlastet\n".encode("latin-1"))
+def test_a_windows_1252_file_is_read_as_import_reads_it(tmp_path: Path) -> None:
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes("text\nBehörde überlastet\n".encode("cp1252"))
+    result = run("assign", excel, "--text-column", "text", "--out", tmp_path / "o.csv")
+    assert result.exit_code == 0 and "read it as Windows-1252" in result.output
+    assert pd.read_csv(tmp_path / "o.csv", sep=";", encoding="utf-8-sig")["text"].tolist() == ["Behörde überlastet"]
+
+
+def test_a_file_that_is_no_text_is_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"text\n\x81\x8d broken\n")
     result = run("assign", bad, "--text-column", "text", "--out", tmp_path / "o.csv")
-    assert result.exit_code == 2 and "latin1.csv" in result.output and "UTF-8" in result.output
+    assert result.exit_code == 2 and "bad.csv" in result.output and "UTF-8" in result.output
 
 
 def test_bad_codebook_is_input_error(answers_csv: Path, tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from integkit.themes import discover
-from integkit.themes.tables import read_table
+from integkit.themes.discover import discover
+from integkit.io import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "themes"
 MOBILITY = re.compile(r"(?i)\bbus\b|busse|busverbindung|busanbindung|öpnv|fahrrad|fahrdienst|führerschein|nahverkehr|rufbus|fahrkarte|fahrplan|bahn\b")
@@ -18,7 +18,7 @@ DIGITAL = re.compile(r"(?i)wlan|laptop|online|internet|digital|computer|tablet|h
 
 @pytest.fixture(scope="module")
 def dev_result():
-    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()
+    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()
     return texts, discover(texts, seed=0)
 
 
@@ -64,7 +64,7 @@ def test_summary_shape_and_non_answers_unclustered(dev_result) -> None:
 
 
 def test_deterministic_for_a_seed() -> None:
-    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()[:200]
+    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()[:200]
     a, b = discover(texts, seed=3), discover(texts, seed=3)
     assert a.clusters == b.clusters and a.summary.equals(b.summary)
 
@@ -75,10 +75,10 @@ def test_too_little_input_gives_no_clusters() -> None:
 
 
 def test_display_names_restricted_to_wanted_terms_agree() -> None:
-    from integkit import text as T
+    from integkit.text import normalize as T
     from integkit.themes.discover import _display_names
 
-    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()[:300]
+    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()[:300]
     token_lists = [T.tokens(t) for t in texts]
     full = _display_names(token_lists)
     wanted = set(list(full)[::7])
@@ -90,7 +90,7 @@ def test_large_inputs_fit_nmf_on_a_sample(monkeypatch) -> None:
     import importlib
 
     D = importlib.import_module("integkit.themes.discover")  # the module (the package exports the function)
-    texts = read_table(FIXTURES / "dev.csv")["text"].tolist()
+    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()
     monkeypatch.setattr(D, "NMF_SAMPLE", 150)
     a, b = discover(texts, seed=0), discover(texts, seed=0)
     assert a.clusters == b.clusters and a.summary.equals(b.summary)

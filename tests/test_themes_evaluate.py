@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from integkit.themes import evaluate
-from integkit.themes.tables import read_table
+from integkit.themes.evaluate import evaluate
+from integkit.io import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "themes"
 
@@ -27,7 +27,7 @@ def test_false_positive_reported() -> None:
 
 
 def test_fixture_sizes_and_labels() -> None:
-    dev, test = read_table(FIXTURES / "dev.csv"), read_table(FIXTURES / "test.csv")
+    dev, test = read_table(FIXTURES / "dev.csv").frame, read_table(FIXTURES / "test.csv").frame
     assert len(dev) >= 300 and len(test) >= 120
     # the held-out split is not copied from dev (only stock non-answers like "keine Angabe" recur)
     shared = set(dev["text"]) & set(test["text"])
@@ -36,7 +36,7 @@ def test_fixture_sizes_and_labels() -> None:
 
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_quality_targets(split: str) -> None:
-    df = read_table(FIXTURES / f"{split}.csv")
+    df = read_table(FIXTURES / f"{split}.csv").frame
     ev = evaluate(df["text"].tolist(), df["gold"].tolist())
     assert ev.macro_f1 >= 0.85
     assert (ev.scores["precision"] >= 0.85).all(), ev.scores

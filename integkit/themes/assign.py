@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from integkit import text as T
+from integkit.text import normalize as T
 from integkit.themes.codebook import Codebook, load_codebook
 
 THEME_SEP = ";"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from integkit.atomic import atomic_write
+from integkit.io import atomic_write
 from integkit.errors import InputError
 
 DEFAULT_CODEBOOK = "default_codebook.yaml"

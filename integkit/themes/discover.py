@@ -22,7 +22,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
-from integkit import text as T
+from integkit.text import normalize as T
 from integkit.themes.assign import (
     _NON_ANSWER_MAX_TOKENS,
     _NON_ANSWER_RE,
@@ -42,7 +42,7 @@ from integkit.themes.codebook import (
     load_codebook,
     save_codebook,
 )
-from integkit.themes.tables import read_table, require_column
+from integkit.io import read_table, require_column
 
 NEW = "neu"
 N_QUOTES = 3
@@ -270,7 +270,7 @@ def accept_cluster(
     workspace's ``surveys/codebook.yaml`` is created from the default if absent; the
     version gets a minor bump and the change log an entry. Returns the new codebook and path.
     """
-    table = read_table(summary)
+    table = read_table(summary).frame
     for column in ("cluster", "top_terms"):
         require_column(table, column, summary)
     rows = table[table["cluster"].astype(str).str.strip() == str(cluster)]

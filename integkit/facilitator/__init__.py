@@ -1,0 +1,1 @@
+"""What the facilitator's notebooks call: explore, review, curation, agreement and the widgets."""

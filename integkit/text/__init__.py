@@ -1,0 +1,1 @@
+"""German text: normalisation (tokens, folding, lemmas, compounds, stop words) and word search."""
