@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from html import escape
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import pandas as pd
 from IPython.display import HTML
@@ -111,7 +111,11 @@ def render_template(name: str, **values: Any) -> str:
     return _ENV.get_template(name).render(**values)
 
 
-def page(body: str, title: str, language: str = "de") -> str:
-    """Wrap an HTML body in integkit's page: A4 print styles, no scripts, no external resources."""
+def page(body: str, title: str, language: str = "de", provenance: Mapping[str, str] | None = None) -> str:
+    """Wrap an HTML body in integkit's page: A4 print styles, no scripts, no external resources.
+
+    `provenance` (meeting, municipality, snapshot …) is written as `<meta name="integkit-KEY">`
+    tags, which the PDF keeps as custom metadata: a report says itself what it holds.
+    """
     css = files("integkit.report").joinpath("templates", "report.css").read_text(encoding="utf-8")
-    return render_template("page.html.j2", body=body, title=title, language=language, css=css)
+    return render_template("page.html.j2", body=body, title=title, language=language, css=css, provenance=provenance or {})

@@ -66,14 +66,16 @@ class RenderedReport:
         return next(p for p in self.files if p.suffix == ".ipynb")
 
 
-def to_html(notebook: nbformat.NotebookNode, title: str, language: str = "de") -> str:
+def to_html(
+    notebook: nbformat.NotebookNode, title: str, language: str = "de", provenance: dict[str, str] | None = None
+) -> str:
     """A self-contained page: code hidden, figures already embedded as data URIs, no external assets."""
     exporter = HTMLExporter(
         template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={TEMPLATE_NOTE}), enabled=True)
     body, _ = exporter.from_notebook_node(notebook)
-    return page(body, title, language)
+    return page(body, title, language, provenance)
 
 
 def to_pdf(html: str, target: Path) -> None:
@@ -82,7 +84,18 @@ def to_pdf(html: str, target: Path) -> None:
         from weasyprint import HTML
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ReportError(f"PDF output needs the pdf extra (pip install 'integkit[pdf]'): {exc}") from None
-    HTML(string=html).write_pdf(target)
+    HTML(string=html).write_pdf(target, custom_metadata=True)
+
+
+def provenance(job: ReportJob) -> dict[str, str]:
+    """What a report says about itself in its metadata: which meeting, municipality and snapshot."""
+    from integkit import __version__
+
+    p = job.parameters
+    return {
+        "kind": job.kind, "meeting": p["meeting_id"], "municipality": p.get("municipality", ""),
+        "snapshot": p["snapshot"], "language": job.language, "version": __version__,
+    }
 
 
 def run_job(job: ReportJob, km: Any = None) -> RenderedReport:
@@ -103,7 +116,7 @@ def run_job(job: ReportJob, km: Any = None) -> RenderedReport:
             raise ReportError(f"report {job.name}: {exc.ename}: {exc.evalue} (template {job.template.name}, cell {exc.exec_count})") from None
         except Exception as exc:  # kernel start-up, missing template, …
             raise ReportError(f"report {job.name}: {type(exc).__name__}: {exc}") from None
-        html = to_html(nbformat.read(executed, as_version=4), job.title, job.language)
+        html = to_html(nbformat.read(executed, as_version=4), job.title, job.language, provenance(job))
         produced = [executed]
         if "html" in job.formats:
             produced.append(tmp / f"{job.name}.html")
