@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 
 from integkit.errors import IntegkitError
 from integkit.ingest.snapshot import list_snapshots
+from integkit.report.kernels import DEFAULT_TIMEOUT
 from integkit.workspace import Workspace, init_workspace
 
 # Commands import the heavy modules (pandas, papermill, scikit-learn) when they run, so that
@@ -95,7 +96,12 @@ class Language(str, Enum):
     en = "en"
 
 
-FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated, from: html, pdf.")]
+def _check_formats(value: str) -> str:
+    """--format is checked while the options are parsed, so a bad value is a usage error before anything runs."""
+    return ",".join(_formats(value))
+
+
+FormatOpt = Annotated[str, typer.Option("--format", metavar="[html|pdf],…", callback=_check_formats, help="Comma-separated, from: html, pdf.")]
 JobsOpt = Annotated[Optional[int], typer.Option("--jobs", min=1, help="Reports rendered at once (default: one per core).")]
 LanguageOpt = Annotated[Language, typer.Option("--language", help="Report language.")]
 
@@ -111,7 +117,7 @@ def _show_batch(result) -> None:
     if result.failed:
         typer.echo(f"{len(result.failed)} report(s) failed:", err=True)
         for name, error in result.failed:
-            typer.echo(f"  {name}: {error}", err=True)
+            typer.echo(f"  {error}" if error.startswith(f"report {name}:") else f"  {name}: {error}", err=True)
         raise typer.Exit(1)
 
 
@@ -128,11 +134,14 @@ def report(
     language: LanguageOpt = Language.de,
     min_group: Annotated[int, typer.Option("--min-group", min=1, help="Smallest group shown on its own.")] = 3,
     workspace: WorkspaceOpt = Path("."),
+    timeout: Annotated[int, typer.Option("--timeout", min=1, help="Seconds one notebook cell may run before its report fails.")] = DEFAULT_TIMEOUT,
 ) -> None:
     """Render MEETING's reports into reports/<meeting>/ (HTML and/or PDF, plus index.html).
 
-    Without options: the meeting report. A failing report is listed at the end with its error
-    while the others still finish (exit code 1 then).
+    Without options: the meeting report. Reports the index lists that were made from other
+    data, codings or codebook are rendered again with them, so the index shows one state. A
+    failing report is listed at the end with its error while the others still finish (exit
+    code 1 then).
     """
     from rich.progress import Progress
 
@@ -141,7 +150,7 @@ def report(
     ws = _workspace(workspace)
     planned = plan_reports(
         ws, meeting, municipality, all_ or not municipality, snapshot, language.value, _formats(format_), min_group,
-        all_municipalities=all_,
+        all_municipalities=all_, timeout=timeout,
     )
     with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task(f"{meeting}: rendering", total=len(planned))

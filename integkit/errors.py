@@ -5,9 +5,10 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 
 | code | meaning |
 |---|---|
-| 1  | a report failed (`ReportError`) |
+| 1  | a report failed (`ReportError`; a cell that ran past its time limit: `ReportTimeoutError`) |
 | 2  | bad input: a file, column, row, value or option (`InputError`), or the workspace/registry (`WorkspaceError`) |
 | 3  | a stored snapshot is missing or fails its checksum (`SnapshotError`) |
+| 4  | a file or folder cannot be written: disk full, read-only file system, no permission (`StorageError`) |
 | 10 | other LimeSurvey refusal (`LimeSurveyError`) |
 | 11 | LimeSurvey URL, user or password not set (`CredentialsError`) |
 | 12 | wrong user name or password (`LoginError`) |
@@ -20,6 +21,8 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 """
 
 from __future__ import annotations
+
+import errno
 
 
 class IntegkitError(Exception):
@@ -46,10 +49,36 @@ class SnapshotError(IntegkitError):
     exit_code = 3
 
 
+class StorageError(IntegkitError):
+    """A file or folder could not be written: the disk is full, the file system is read-only, or
+    permission is missing (exit code 4). The message names the path and the reason."""
+
+    exit_code = 4
+
+    REASONS = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, path: object = None) -> "StorageError":
+        """One line for a failed write: which path, and why in a user's words."""
+        where = exc.filename or path or "a file"
+        reason = cls.REASONS.get(exc.errno) or exc.strerror or str(exc)
+        return cls(f"cannot write {where}: {reason} (errno {exc.errno})" if exc.errno else f"cannot write {where}: {reason}")
+
+
 class ReportError(IntegkitError):
     """A report could not be rendered (the message names the report and the failing step)."""
 
     exit_code = 1
+
+
+class ReportTimeoutError(ReportError):
+    """A cell of a report ran longer than its time limit and was stopped (exit code 1)."""
 
 
 # --- LimeSurvey ---------------------------------------------------------------------------------
@@ -110,7 +139,7 @@ class NetworkError(LimeSurveyError):
 EXIT_CODES: dict[str, int] = {
     cls.__name__: cls.exit_code
     for cls in (
-        ReportError, InputError, WorkspaceError, SnapshotError, LimeSurveyError, CredentialsError, LoginError,
+        ReportError, InputError, WorkspaceError, SnapshotError, StorageError, LimeSurveyError, CredentialsError, LoginError,
         SessionKeyError, SurveyNotFoundError, SurveyNotActiveError, RemoteControlDisabledError, ServerError,
         NetworkError,
     )

@@ -42,3 +42,26 @@ def render_meeting(ws: Workspace, meeting_id: str, **options):
     result = render_reports(ws, plan_reports(ws, meeting_id, **options), workers=1)
     assert not result.failed, result.failed
     return next(r for r in result.rendered if r.kind == "meeting")
+
+
+def recorded_export(target: Path, towns: list[str]) -> Path:
+    """The recorded LimeSurvey 6 CSV export (CSV_SHORT) cut to len(towns) respondents, row i from towns[i].
+
+    A town is a questionnaire code (``G03``) or a name typed as "other"; everything else in each
+    row (ids, answers, ratings) stays as the server exported it.
+    """
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(CSV_SHORT.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    code, other = header.index("GEMEINDE"), header.index("GEMEINDE[other]")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(header)
+    for row, town in zip(body, towns, strict=False):
+        row = list(row)
+        row[code], row[other] = (town, "") if town[:1] == "G" and town[1:].isdigit() else ("other", town)
+        writer.writerow(row)
+    target.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    return target

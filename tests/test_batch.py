@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_all_renders_meeting_and_one_report_per_municipality_with_pdf(batch):
     for html in [out / f"{MEETING}_bericht.html", *municipal_html]:
         pdf = html.with_suffix(".pdf")
         assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary folders left
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary folders or files left
 
 
 def test_meeting_report_has_every_section(batch):
@@ -123,6 +124,7 @@ def test_action_list_is_written_as_csv_and_xlsx(batch):
 
 def test_action_list_csv_and_xlsx_are_replaced_together_or_not_at_all(batch, tmp_path, monkeypatch):
     import integkit.io
+    from integkit.errors import ReportError
     from integkit.report.render import run_job
 
     ws, _ = batch
@@ -138,7 +140,7 @@ def test_action_list_csv_and_xlsx_are_replaced_together_or_not_at_all(batch, tmp
         raise OSError("disk full")
 
     monkeypatch.setattr(integkit.io, "write_xlsx", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ReportError, match=f"report {job.name}: OSError: disk full"):
         run_job(job)
     assert csv_path.read_text(encoding="utf-8") == "old" and xlsx_path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([csv_path.name, xlsx_path.name])  # no temporaries left
@@ -187,3 +189,162 @@ def test_reports_open_in_headless_chromium(batch, tmp_path):
         assert shot.is_file(), proc.stderr[-1500:]
         assert "Uncaught" not in proc.stderr and "Refused to" not in proc.stderr
         assert Image.open(shot).convert("L").getextrema()[0] < 100
+
+
+# --- one file per municipality, one snapshot per batch, one state per index (issues 14.1, 14.6, 15.5) ---------
+STATE_MEETING = "vt-2026-11"
+# a real export's rows, their municipalities set to names that share a file name: from the list (G03),
+# typed as "other" with and without the abbreviation's dot, with a leading BOM, and names that are only dots or a dash
+COLLIDING = ["G03", "G03", "G03", "Neufahrn b Freising", "\ufeffNeufahrn b. Freising", "..", ".", "-"]
+
+
+def head_meta(path: Path) -> dict[str, str]:
+    return {m["name"].removeprefix("integkit-"): m["content"] for m in soup(path).find_all("meta", attrs={"name": re.compile("^integkit-")})}
+
+
+def reports_of(out: Path) -> dict[str, dict[str, str]]:
+    """Each HTML report in a folder with its integkit-* provenance tags."""
+    return {p.name: head_meta(p) for p in sorted(out.glob("*.html")) if p.name != "index.html"}
+
+
+def run_batch_while_importing(ws, export: Path) -> tuple[int, str, bool]:
+    """`integkit report --all` in a second process, and `integkit import` of `export` while it renders."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    out = ws.report_dir(STATE_MEETING)
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "integkit", "report", STATE_MEETING, "--all", "--jobs", "2", "-w", str(ws.root)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ,
+    )
+    deadline = time.monotonic() + 300
+    while not (out.is_dir() and any(p.name.endswith(".rendering") for p in out.iterdir())):
+        assert batch.poll() is None and time.monotonic() < deadline, batch.communicate()[0]
+        time.sleep(0.1)
+    imported = runner.invoke(app, ["import", STATE_MEETING, str(export), "-w", str(ws.root)])
+    assert imported.exit_code == 0, imported.output
+    overlapped = batch.poll() is None  # the import ended while reports were still rendering
+    output, _ = batch.communicate(timeout=600)
+    return batch.returncode, output, overlapped
+
+
+@pytest.fixture(scope="module")
+def renewal(tmp_path_factory):
+    """Import, `report --all` with a concurrent import, then a coding change and `integkit report MEETING`."""
+    from conftest import recorded_export
+
+    from integkit.ingest.snapshot import find_snapshot
+    from integkit.themes.coding import save_corrections
+
+    root = tmp_path_factory.mktemp("renewal")
+    ws = init_workspace(root / "ws")
+    first = recorded_export(root / "first.csv", COLLIDING)
+    result = runner.invoke(app, ["import", STATE_MEETING, str(first), "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    s1 = find_snapshot(ws.snapshots_dir(STATE_MEETING)).id
+    # the second export: one more respondent from Neufahrn, and nobody typed "-" any more
+    second = recorded_export(root / "second.csv", ["G03", "G03", "G03", "Neufahrn b Freising", "\ufeffNeufahrn b. Freising", "..", ".", "G03"])
+    code, output, overlapped = run_batch_while_importing(ws, second)
+    s2 = find_snapshot(ws.snapshots_dir(STATE_MEETING)).id
+    out = ws.report_dir(STATE_MEETING)
+    phase1 = {"code": code, "output": output, "overlapped": overlapped, "reports": reports_of(out),
+              "index": (out / "index.html").read_text(encoding="utf-8"),
+              "notebooks": {p.name: nbformat_parameters(p) for p in out.glob("*.ipynb")},
+              "municipalities": set(load_responses(ws, STATE_MEETING, s1).respondents["municipality"])}
+    before = json.loads((out / "reports.json").read_text(encoding="utf-8"))
+
+    save_corrections(ws, STATE_MEETING, pd.DataFrame({"response_id": [1], "question_id": ["q_gut"], "themes": ["wohnen"]}), coder="Test")
+    again = runner.invoke(app, ["report", STATE_MEETING, "--jobs", "2", "-w", str(ws.root)])
+    phase2 = {"code": again.exit_code, "output": again.output, "reports": reports_of(out),
+              "record": json.loads((out / "reports.json").read_text(encoding="utf-8")), "before": before,
+              "index": soup(out / "index.html")}
+    return {"ws": ws, "out": out, "s1": s1, "s2": s2, "phase1": phase1, "phase2": phase2}
+
+
+def nbformat_parameters(path: Path) -> dict:
+    import nbformat
+
+    return dict(nbformat.read(path, as_version=4).metadata["papermill"]["parameters"])
+
+
+def test_municipality_file_names_are_distinct_readable_and_deterministic():
+    from integkit.report.batch import municipality_slugs
+
+    names = ["Neufahrn b. Freising", "Neufahrn b Freising", "\ufeffNeufahrn b. Freising", "..", ".", "-", "Freising", "Hörgertshausen", "x" * 300]
+    parts = municipality_slugs(names)
+    assert len(set(parts.values())) == len(names)
+    assert parts["Freising"] == "freising" and parts["Hörgertshausen"] == "hoergertshausen"  # unique slugs stay plain
+    assert all(parts[n].startswith("neufahrn-b-freising-") for n in names[:3])
+    assert all(parts[n].startswith("gemeinde-") for n in ("..", ".", "-"))
+    assert all(re.fullmatch(r"[a-z0-9-]{1,80}", p) for p in parts.values())
+    assert municipality_slugs(reversed(names)) == parts
+
+
+def test_two_jobs_writing_one_file_are_refused_before_anything_runs(tmp_path):
+    from integkit.errors import ReportError
+
+    job = ReportJob("vt_gemeinde_neufahrn", "A", "municipality", tmp_path / "t.ipynb", tmp_path / "out", {"meeting_id": "vt"})
+    twin = ReportJob("vt_gemeinde_neufahrn", "B", "municipality", tmp_path / "t.ipynb", tmp_path / "out", {"meeting_id": "vt"})
+    with pytest.raises(ReportError, match="'A' and 'B' would both be written to .*vt_gemeinde_neufahrn"):
+        render_batch([job, twin], workers=2)
+    assert not (tmp_path / "out").exists()
+
+
+def test_municipalities_sharing_a_file_name_each_get_their_own_report_and_index_entry(renewal):
+    phase1 = renewal["phase1"]
+    assert phase1["code"] == 0, phase1["output"]
+    towns = phase1["municipalities"] - {"ohne Angabe"}
+    municipal = {name: tags for name, tags in phase1["reports"].items() if tags["kind"] == "municipality"}
+    assert sorted(tags["municipality"] for tags in municipal.values()) == sorted(towns)  # one file each
+    from integkit.report.batch import slug
+
+    assert len({slug(t) for t in towns}) < len(towns)  # the data really holds names that share a slug
+    index = BeautifulSoup(phase1["index"], "html.parser")
+    labels = [tr.find("td").get_text(" ", strip=True) for tr in index.find_all("tr") if tr.find("td")]
+    for town in towns:
+        assert labels.count(town) == 1, (town, labels)
+    links = {a["href"] for a in index.find_all("a")}
+    assert set(municipal) <= links
+
+
+def test_a_concurrent_import_does_not_mix_snapshots_in_one_batch(renewal):
+    phase1, s1, s2 = renewal["phase1"], renewal["s1"], renewal["s2"]
+    assert s1 != s2 and phase1["overlapped"]  # a newer snapshot arrived while the batch ran
+    assert {tags["snapshot"] for tags in phase1["reports"].values()} == {s1}
+    assert {p["snapshot"] for p in phase1["notebooks"].values()} == {s1}  # no notebook was told "latest"
+    assert len({tags["state"] for tags in phase1["reports"].values()}) == 1
+
+
+def test_after_a_coding_change_report_renews_every_listed_report(renewal):
+    phase2, s2 = renewal["phase2"], renewal["s2"]
+    assert phase2["code"] == 0, phase2["output"]
+    record, before = phase2["record"], phase2["before"]
+    gone = [name for name, entry in record.items() if entry.get("municipality") == "-"]
+    renewed = {name: entry for name, entry in record.items() if name not in gone}
+    assert len(gone) == 1 and set(record) == set(before)
+    assert len({entry["state"] for entry in renewed.values()}) == 1
+    assert {entry["snapshot"] for entry in renewed.values()} == {s2}
+    assert all(entry["state"] != before[name]["state"] for name, entry in renewed.items())
+    for name, tags in phase2["reports"].items():
+        assert (tags["snapshot"], tags["state"]) == ((s2, renewed[name[:-5]]["state"]) if name[:-5] in renewed else (renewal["s1"], record[gone[0]]["state"]))
+    for entry in renewed.values():
+        if entry["kind"] == "municipality":
+            assert str(renewal["out"] / entry["files"][-1]) in phase2["output"]
+
+
+def test_the_index_shows_date_snapshot_codebook_and_version_and_marks_what_is_out_of_date(renewal):
+    from integkit import __version__
+
+    page, record = renewal["phase2"]["index"], renewal["phase2"]["record"]
+    assert [th.get_text() for th in page.find("thead").find_all("th")] == ["Bericht", "Dateien", "Stand", "Snapshot", "Codebook", "integkit-Version"]
+    rows = {tr.find("a")["href"].rsplit(".", 1)[0]: tr for tr in page.find_all("tr") if tr.find("a")}
+    assert set(rows) == set(record)
+    for name, tr in rows.items():
+        cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        entry = record[name]
+        assert re.fullmatch(r"\d\d\.\d\d\.20\d\d, \d\d:\d\d", cells[2])
+        assert cells[3:] == [entry["snapshot"], entry["codebook"], __version__]
+        assert ("veraltet" in cells[0]) == (entry.get("municipality") == "-"), cells
+    assert "veraltet" in page.find("p", class_="note").get_text()

@@ -335,8 +335,8 @@ def test_a_pull_killed_while_writing_the_snapshot_leaves_only_an_ignored_tempora
 
 
 # --- 6. a failing report leaves no file -------------------------------------------------------------------
-def tiny_template(tmp_path: Path, *cells: str) -> Path:
-    template = tmp_path / "template.ipynb"
+def tiny_template(tmp_path: Path, *cells: str, name: str = "template.ipynb") -> Path:
+    template = tmp_path / name
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
     notebook.cells = [nbformat.v4.new_code_cell("meeting_id = ''", metadata={"tags": ["parameters"]})]
@@ -377,3 +377,247 @@ def test_a_report_whose_template_fails_leaves_no_file(imported, tmp_path):
     with pytest.raises(ReportError, match="ValueError: kaputt"):
         reports.run_job(job)
     assert not any(out.iterdir())
+
+
+# --- 5. a batch that is killed, hangs, or cannot write (issue 14, points 4, 8 and 9) ----------------------
+SMALL = "vt-2027-03"
+
+
+@pytest.fixture(scope="module")
+def small_ws(tmp_path_factory) -> Workspace:
+    """A real export cut to two municipalities (Freising 3, Moosburg 1): four jobs for `report --all`."""
+    from conftest import recorded_export
+
+    root = tmp_path_factory.mktemp("small")
+    ws = init_workspace(root / "ws")
+    export = recorded_export(root / "export.csv", ["G01", "G01", "G01", "G02"])
+    result = runner.invoke(app, ["import", SMALL, str(export), "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+@pytest.fixture
+def small(small_ws, tmp_path) -> Workspace:
+    """A copy of the small workspace for one test to break."""
+    shutil.copytree(small_ws.root, tmp_path / "ws", symlinks=True)
+    return Workspace(tmp_path / "ws")
+
+
+def processes() -> dict[int, tuple[int, str, str]]:
+    """Every process: pid -> (parent pid, state, command line)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            found[int(entry.name)] = (int(fields[1]), fields[0], command)
+    return found
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """The processes below `pid`, with their command lines."""
+    table, found, frontier = processes(), {}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, _, command) in table.items():
+            if ppid == parent and child not in found:
+                found[child] = command
+                frontier.append(child)
+    return found
+
+
+def still_running(pids, wait: float = 60) -> dict[int, str]:
+    """The pids that are still running (zombies count as ended) once they all ended or `wait` seconds passed."""
+    deadline = time.monotonic() + wait
+    while True:
+        table = processes()
+        running = {pid: table[pid][2] for pid in pids if pid in table and table[pid][1] != "Z"}
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.2)
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) if folder.is_dir() else []
+
+
+def test_a_killed_batch_leaves_no_worker_or_kernel_and_the_next_run_removes_its_leftovers(small):
+    out = small.report_dir(SMALL)
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "integkit", "report", SMALL, "--all", "--jobs", "2", "-w", str(small.root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not (any(n.endswith(".rendering") for n in hidden(out)) and "ipykernel" in " ".join(descendants(batch.pid).values())):
+            assert batch.poll() is None and time.monotonic() < deadline, "the batch ended before a report was rendering"
+            time.sleep(0.1)
+        below = descendants(batch.pid)  # two workers, the resource tracker, a kernel or two
+    finally:
+        batch.send_signal(signal.SIGKILL)
+        batch.wait(30)
+    assert sum("spawn_main" in c for c in below.values()) == 2 and any("ipykernel" in c for c in below.values())
+    assert still_running(below) == {}, "workers or kernels outlived the killed batch"
+    left = hidden(out)
+    assert any(name.endswith(".rendering") for name in left), left  # the killed worker's report folder
+    again = runner.invoke(app, ["report", SMALL, "--municipality", "Moosburg a.d. Isar", "--jobs", "1", "-w", str(small.root)])
+    assert again.exit_code == 0, again.output
+    assert hidden(out) == []
+
+
+def test_a_cell_that_never_ends_fails_its_report_in_one_line_and_the_next_report_runs(tmp_path):
+    from integkit.report.batch import render_batch
+    from integkit.report.render import ReportJob
+
+    hang = tiny_template(tmp_path, "import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')  # catastrophic backtracking", name="haengt.ipynb")
+    quick = tiny_template(tmp_path, "from IPython.display import HTML\nHTML('<p>fertig</p>')", name="fertig.ipynb")
+    out = tmp_path / "out"
+    jobs = [ReportJob(t.stem, t.stem, "meeting", t, out, {"meeting_id": MEETING}, timeout=3) for t in (hang, quick)]
+    result = render_batch(jobs, workers=1)
+    assert [r.name for r in result.rendered] == ["fertig"]  # in a fresh kernel: the hung one was killed
+    ((name, error),) = result.failed
+    assert name == "haengt" and "\n" not in error
+    assert "ran longer than 3 s" in error and "re.match(r'(a+)+$'" in error
+    assert "fertig" in (out / "fertig.html").read_text(encoding="utf-8") and not (out / "haengt.html").exists()
+    kernels = {pid: c for pid, c in descendants(os.getpid()).items() if "ipykernel" in c}
+    assert still_running(kernels) == {}
+
+
+# A read-only workspace and a full disk, for real where the machine allows: a read-only bind
+# mount and a small tmpfs need root with CAP_SYS_ADMIN; as another user, chmod makes a folder
+# read-only; otherwise the failing write is injected at the OS calls (mkdir, open).
+def mount(*args: str) -> bool:
+    return os.geteuid() == 0 and shutil.which("mount") is not None and subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+def refuse_writes(monkeypatch, root: Path, code: int) -> None:
+    """Make every mkdir and every open for writing below `root` fail with errno `code`, in this process."""
+    import builtins
+    import errno as errnos
+    import io
+
+    assert code in errnos.errorcode
+    base = str(root.resolve())
+
+    def check(path) -> None:
+        if not isinstance(path, int) and os.path.abspath(os.fsdecode(path)).startswith(base):
+            raise OSError(code, os.strerror(code), os.fsdecode(path))
+
+    real_mkdir, real_os_open, real_open = os.mkdir, os.open, builtins.open
+
+    def mkdir(path, *args, **kwargs):
+        check(path)
+        return real_mkdir(path, *args, **kwargs)
+
+    def os_open(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            check(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def open_(file, mode="r", *args, **kwargs):
+        if set(mode) & set("wax+"):
+            check(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", open_)
+    monkeypatch.setattr(io, "open", open_)
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """Make a folder read-only: `read_only(path)` returns how ("mount", "chmod" or "inject")."""
+    mounted: list[Path] = []
+    changed: list[Path] = []
+
+    def make(path: Path) -> str:
+        if mount("--bind", str(path), str(path)):
+            mounted.append(path)
+            if mount("-o", "remount,bind,ro", str(path), str(path)):
+                return "mount"
+        if os.geteuid() != 0:
+            for folder in [path, *path.rglob("*")]:
+                if folder.is_dir():
+                    folder.chmod(folder.stat().st_mode & ~0o222)
+                    changed.append(folder)
+            return "chmod"
+        refuse_writes(monkeypatch, path, 30)  # EROFS
+        return "inject"
+
+    yield make
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+    for folder in changed:
+        folder.chmod(folder.stat().st_mode | 0o200)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Make a folder a full disk: `full_disk(path)` mounts a small tmpfs there and fills it (or injects ENOSPC)."""
+    mounted: list[Path] = []
+
+    def make(path: Path) -> str:
+        path.mkdir(parents=True, exist_ok=True)
+        if mount("-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", str(path)):
+            mounted.append(path)
+            return "mount"
+        return "inject"
+
+    def fill(path: Path, how: str) -> None:
+        if how == "mount":
+            fd = os.open(path / "filler", os.O_WRONLY | os.O_CREAT)
+            try:
+                while True:
+                    os.write(fd, b"\0" * 4096)
+            except OSError as exc:
+                assert exc.errno == 28
+            finally:
+                os.close(fd)
+        else:
+            refuse_writes(monkeypatch, path, 28)  # ENOSPC
+
+    yield make, fill
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def failure_lines(output: str) -> list[str]:
+    assert "Traceback" not in output, output
+    lines = output.strip().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.endswith("report(s) failed:"))
+    return lines[start + 1:]
+
+
+def test_report_all_on_a_read_only_workspace_names_each_failed_report_in_one_line(small, read_only):
+    before = state(small)
+    how = read_only(small.root)
+    result = runner.invoke(app, ["report", SMALL, "--all", "--jobs", "1", "-w", str(small.root)])
+    assert result.exit_code == 1, (how, result.output)
+    lines = failure_lines(result.output)
+    names = [f"{SMALL}_bericht", f"{SMALL}_handlungsliste", f"{SMALL}_gemeinde_freising", f"{SMALL}_gemeinde_moosburg-a-d-isar"]
+    assert len(lines) == len(names) + 1, result.output
+    for name, line in zip([*names, f"{SMALL} index"], lines):
+        assert line.strip().startswith(f"report {name}:" if "index" not in name else name), line
+        assert f"cannot write {small.report_dir(SMALL)}" in line and "the file system is read-only" in line, line
+    assert state(small) == before
+
+
+def test_a_full_disk_fails_each_report_and_the_index_in_one_line_and_leaves_nothing_half_written(small, full_disk):
+    from integkit.report.index import write_index
+
+    make, fill = full_disk
+    out = small.report_dir(SMALL)
+    how = make(out)
+    write_index(small, SMALL, [])  # the index as it was before
+    previous = {p.name: p.read_bytes() for p in out.iterdir()}
+    fill(out, how)
+    result = runner.invoke(app, ["report", SMALL, "--all", "--jobs", "1", "-w", str(small.root)])
+    assert result.exit_code == 1, (how, result.output)
+    lines = failure_lines(result.output)
+    assert len(lines) == 5 and lines[-1].strip().startswith(f"{SMALL} index: cannot write {out}"), result.output
+    assert all("the disk is full (errno 28)" in line for line in lines), result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "filler"} == previous  # no temporary, no half file

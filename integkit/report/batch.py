@@ -1,27 +1,37 @@
 """Many reports at once: plan a meeting's reports, render them in parallel, write the index.
 
-`plan_reports` turns a request (meeting, municipalities, formats …) into jobs, with the snapshot
-resolved once so every report of a batch shows the same data; `render_reports` renders jobs in
-a pool of worker processes, each keeping one warm kernel, and writes each meeting's index.
-`integkit report` and `integkit demo` both go through these two calls.
+`plan_reports` turns a request (meeting, municipalities, formats …) into jobs, with the state
+(snapshot, codebook, codings, earlier meetings) resolved once so every report of a batch shows
+the same data; it adds the reports the index lists that were made from another state, so that
+after a correction one run renews them all. `render_reports` renders jobs in a pool of worker
+processes, each keeping one warm kernel, and writes each meeting's index. `integkit report` and
+`integkit demo` both go through these two calls.
+
+Report file names are unique per municipality: the readable slug of its name, and where two
+names give the same slug ("Neufahrn b. Freising", "Neufahrn b Freising"), each of them gets a
+short hash of the exact name as well. Two jobs writing one file are refused before anything runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import multiprocessing.util
 import os
 import re
 import unicodedata
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from integkit.errors import InputError, IntegkitError
-from integkit.report.index import write_index
+from integkit.errors import InputError, IntegkitError, ReportError, ReportTimeoutError
+from integkit.report.index import listed_reports, report_key, write_index
+from integkit.report.kernels import die_with_parent, kernel_is_alive, reset_kernel, start_kernel, stop_kernel
+from integkit.report.outdir import remove_stale_temporaries
 from integkit.report.render import (
-    KERNEL,
+    DEFAULT_TIMEOUT,
     MEETING_TEMPLATE,
     MUNICIPALITY_TEMPLATE,
     RenderedReport,
@@ -29,10 +39,13 @@ from integkit.report.render import (
     run_job,
     template_path,
 )
+from integkit.report.state import ReportState, resolve_state
 from integkit.workspace import Workspace
 
 FORMATS = ("html", "pdf")
 LANGUAGES = ("de", "en")
+SLUG_LENGTH = 60  # file names stay well below the 255 bytes a file system allows
+HASH_LENGTH = 8
 
 
 @dataclass
@@ -48,7 +61,23 @@ def slug(name: str) -> str:
     """A file-name-safe form of a municipality name ("Hörgertshausen" → "hoergertshausen")."""
     name = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", name).strip("-") or "gemeinde"
+    return re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:SLUG_LENGTH].strip("-") or "gemeinde"
+
+
+def municipality_slugs(names: Iterable[str]) -> dict[str, str]:
+    """A distinct file-name part per municipality name: its slug, plus a hash of the name where slugs collide.
+
+    Deterministic for a given set of names, so a meeting's reports keep their file names.
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in dict.fromkeys(names):
+        groups[slug(name)].append(name)
+    parts = {}
+    for common, group in groups.items():
+        for name in group:
+            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+            parts[name] = common if len(group) == 1 else f"{common}-{digest}"
+    return parts
 
 
 def known_municipalities(workspace: Workspace, meeting_id: str, snapshot: str | None = None) -> list[str]:
@@ -69,148 +98,175 @@ def plan_reports(
     formats: Iterable[str] = ("html",),
     min_group: int | None = None,
     all_municipalities: bool = False,
+    timeout: int | None = DEFAULT_TIMEOUT,
+    renew_listed: bool = True,
 ) -> list[ReportJob]:
     """The jobs for a meeting report (with its action list) and/or municipality reports of one meeting.
 
-    Unknown formats, languages or municipalities are refused (exit code 2); a missing or
-    corrupted snapshot too (exit code 3), before any kernel starts.
+    With `renew_listed`, every report the meeting's index lists that was made from another
+    state (snapshot, codebook, codings) is planned again too, with its own language, formats
+    and min_group; one whose municipality no longer appears in the data stays listed, marked
+    out of date. Unknown formats, languages or municipalities are refused (exit code 2); a
+    missing or corrupted snapshot too (exit code 3), before any kernel starts.
     """
     from integkit.analysis.suppression import DEFAULT_MIN_GROUP
-    from integkit.ingest.snapshot import find_snapshot
 
-    meeting = workspace.meeting(meeting_id)
+    title = workspace.meeting(meeting_id).title or meeting_id
     formats = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     unknown = set(formats) - set(FORMATS)
     if unknown or not formats:
         raise InputError(f"unknown report format(s) {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf")
     if language not in LANGUAGES:
         raise InputError(f"unknown language {language!r}; use de or en")
-    resolved = find_snapshot(workspace.snapshots_dir(meeting_id), snapshot).id
+    state = resolve_state(workspace, meeting_id, snapshot)
+    listed = listed_reports(workspace, meeting_id) if renew_listed else {}
     names = list(municipalities or ())
-    if all_municipalities or names:
-        known = known_municipalities(workspace, meeting_id, resolved)
-        missing = [n for n in names if n not in known]
-        if missing:
-            raise InputError(f"no respondents from {', '.join(missing)} in {meeting_id} (known: {', '.join(known)})")
-        names = known if all_municipalities else names
-    base = {
-        "meeting_id": meeting_id,
-        "workspace": str(workspace.root),
-        "snapshot": resolved,
-        "language": language,
-        "min_group": DEFAULT_MIN_GROUP if min_group is None else int(min_group),
+    known: list[str] = []
+    if all_municipalities or names or any(e.get("kind") == "municipality" for e in listed.values()):
+        known = known_municipalities(workspace, meeting_id, state.snapshot)
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise InputError(f"no respondents from {', '.join(missing)} in {meeting_id} (known: {', '.join(known)})")
+    names = known if all_municipalities else names
+    slugs = municipality_slugs(known)
+    settings = {"formats": formats, "language": language, "min_group": DEFAULT_MIN_GROUP if min_group is None else int(min_group)}
+    requests = [("meeting", "", settings), ("actions", "", settings)] if include_meeting else []
+    requests += [("municipality", name, settings) for name in names]
+    wanted = {(kind, name, settings["language"]) for kind, name, _ in requests}
+    for entry in listed.values():
+        key = report_key(entry)
+        if entry.get("state") == state.digest or key in wanted or "parameters" not in entry:
+            continue
+        kind, name, entry_language = key
+        if kind not in ("meeting", "actions", "municipality") or (kind == "municipality" and name not in slugs):
+            continue  # stays listed, marked out of date
+        wanted.add(key)
+        requests.append((kind, name, {
+            "formats": tuple(entry.get("formats") or ("html",)), "language": entry_language,
+            "min_group": int(entry["parameters"].get("min_group", DEFAULT_MIN_GROUP)),
+        }))
+    return [
+        _job(workspace, meeting_id, title, kind, name, slugs.get(name, ""), state, timeout, **options)
+        for kind, name, options in requests
+    ]
+
+
+def _job(
+    workspace: Workspace, meeting_id: str, title: str, kind: str, municipality: str, part: str, state: ReportState,
+    timeout: int | None, formats: tuple[str, ...], language: str, min_group: int,
+) -> ReportJob:
+    """One planned report: its file name, template and parameters."""
+    de = language == "de"
+    parameters: dict[str, Any] = {
+        "meeting_id": meeting_id, "workspace": str(workspace.root), "snapshot": state.snapshot,
+        "language": language, "min_group": min_group,
     }
     out_dir = workspace.report_dir(meeting_id)
-    title = meeting.title or meeting_id
-    de = language == "de"
-    jobs = []
-    if include_meeting:
-        jobs.append(ReportJob(f"{meeting_id}_{'bericht' if de else 'report'}", title, "meeting",
-                              template_path(MEETING_TEMPLATE), out_dir, base, formats, language))
-        jobs.append(ReportJob(f"{meeting_id}_{'handlungsliste' if de else 'actions'}", title, "actions",
-                              Path(), out_dir, base, (), language))
-    for name in names:
-        jobs.append(ReportJob(f"{meeting_id}_{'gemeinde' if de else 'municipality'}_{slug(name)}", f"{title}: {name}",
-                              "municipality", template_path(MUNICIPALITY_TEMPLATE), out_dir,
-                              {**base, "municipality": name}, formats, language))
-    return jobs
+    if kind == "meeting":
+        return ReportJob(f"{meeting_id}_{'bericht' if de else 'report'}", title, kind, template_path(MEETING_TEMPLATE),
+                         out_dir, parameters, formats, language, state, timeout)
+    if kind == "actions":
+        return ReportJob(f"{meeting_id}_{'handlungsliste' if de else 'actions'}", title, kind, Path(), out_dir,
+                         parameters, (), language, state, timeout)
+    return ReportJob(f"{meeting_id}_{'gemeinde' if de else 'municipality'}_{part}", f"{title}: {municipality}", kind,
+                     template_path(MUNICIPALITY_TEMPLATE), out_dir, {**parameters, "municipality": municipality},
+                     formats, language, state, timeout)
+
+
+def check_distinct_files(jobs: list[ReportJob]) -> None:
+    """Refuse a batch in which two jobs would write the same file (before any kernel starts)."""
+    seen: dict[tuple[Path, str], ReportJob] = {}
+    for job in jobs:
+        key = (job.out_dir.resolve(), job.name)
+        if key in seen:
+            other = seen[key]
+            raise ReportError(
+                f"reports {other.title!r} and {job.title!r} would both be written to {job.out_dir / job.name}.*; "
+                "nothing was rendered"
+            )
+        seen[key] = job
 
 
 # --- rendering in worker processes -------------------------------------------------------------
 _WORKER_KERNEL: Any = None
-# The kernel's notice at every start that it talks TCP on loopback without encryption says
-# nothing a user can act on; errors still come through.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
-def start_kernel() -> Any:
-    """A started Jupyter kernel for reports (one per worker, reused for all its reports)."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = AsyncKernelManager(kernel_name=KERNEL)
-    run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS)
-    return km
+def _init_worker(parent_pid: int) -> None:
+    """Pool initializer: die with the parent; the kernel starts with the first report and stops at exit."""
+    die_with_parent(parent_pid)
+    multiprocessing.util.Finalize(None, _stop_worker_kernel, exitpriority=10)
 
 
-def stop_kernel(km: Any) -> None:
-    from jupyter_core.utils import run_sync
-
-    run_sync(km.shutdown_kernel)(now=True)
-
-
-def _start_worker_kernel() -> None:
-    """Pool initializer: one kernel per worker process, shut down when the worker ends."""
+def _stop_worker_kernel() -> None:
     global _WORKER_KERNEL
-    _WORKER_KERNEL = start_kernel()
-    multiprocessing.util.Finalize(None, stop_kernel, args=(_WORKER_KERNEL,), exitpriority=10)
-
-
-def _reset_worker_kernel() -> None:
-    """Clear the warm kernel's namespace so that no report sees another report's variables."""
-    from jupyter_core.utils import run_sync
-
-    async def reset() -> None:
-        client = _WORKER_KERNEL.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=60)
-            await client.execute_interactive("%reset -f", timeout=60, store_history=False)
-        finally:
-            client.stop_channels()
-
-    run_sync(reset)()
+    if _WORKER_KERNEL is not None:
+        stop_kernel(_WORKER_KERNEL)
+        _WORKER_KERNEL = None
 
 
 def _run_in_worker(job: ReportJob) -> RenderedReport:
-    if job.kind != "actions":
-        _reset_worker_kernel()
-    return run_job(job, km=_WORKER_KERNEL if job.kind != "actions" else None)
+    """Render one job in this process's warm kernel.
+
+    A cell that timed out may still be running (a C loop ignores interrupts), so its kernel is
+    killed; a kernel that died is noticed before the next report. Either way the next report
+    gets a fresh kernel.
+    """
+    global _WORKER_KERNEL
+    if job.kind == "actions":
+        return run_job(job)
+    if _WORKER_KERNEL is not None and not kernel_is_alive(_WORKER_KERNEL):
+        _stop_worker_kernel()
+    if _WORKER_KERNEL is None:
+        _WORKER_KERNEL = start_kernel()
+    try:
+        reset_kernel(_WORKER_KERNEL)
+        return run_job(job, km=_WORKER_KERNEL)
+    except (ReportTimeoutError, KeyboardInterrupt):
+        _stop_worker_kernel()
+        raise
 
 
-def _error_text(exc: Exception) -> str:
+def _error_text(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, IntegkitError) else f"{type(exc).__name__}: {exc}"
 
 
 def render_batch(
     jobs: list[ReportJob], workers: int | None = None, on_done: Callable[[str, str | None], None] | None = None
 ) -> BatchResult:
-    """Render jobs, in parallel worker processes when there are several; a failing report does not stop the others."""
+    """Render jobs, in parallel worker processes when there are several; a failing report does not stop the others.
+
+    Workers and their kernels end when this process ends, also when it is killed.
+    """
+    check_distinct_files(jobs)
     result = BatchResult()
     if not jobs:
         return result
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+
+    def done(job: ReportJob, outcome: Callable[[], RenderedReport]) -> None:
+        error = None
+        try:
+            result.rendered.append(outcome())
+        except Exception as exc:  # noqa: BLE001 - listed for the user, others go on
+            error = _error_text(exc)
+            result.failed.append((job.name, error))
+        if on_done:
+            on_done(job.name, error)
+
     if workers == 1:
-        global _WORKER_KERNEL
-        _WORKER_KERNEL = start_kernel() if any(job.kind != "actions" for job in jobs) else None
         try:
             for job in jobs:
-                error = None
-                try:
-                    result.rendered.append(_run_in_worker(job))
-                except Exception as exc:  # noqa: BLE001 - listed for the user, others go on
-                    error = _error_text(exc)
-                    result.failed.append((job.name, error))
-                if on_done:
-                    on_done(job.name, error)
+                done(job, lambda job=job: _run_in_worker(job))
         finally:
-            if _WORKER_KERNEL is not None:
-                stop_kernel(_WORKER_KERNEL)
-                _WORKER_KERNEL = None
+            _stop_worker_kernel()
         return result
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker_kernel) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(_run_in_worker, job): job for job in jobs}
         for future in as_completed(futures):
-            job = futures[future]
-            error = None
-            try:
-                result.rendered.append(future.result())
-            except Exception as exc:  # noqa: BLE001
-                error = _error_text(exc)
-                result.failed.append((job.name, error))
-            if on_done:
-                on_done(job.name, error)
+            done(futures[future], future.result)
     order = {job.name: i for i, job in enumerate(jobs)}
     result.rendered.sort(key=lambda r: order[r.name])
     return result
@@ -222,12 +278,23 @@ def render_reports(
     workers: int | None = None,
     on_done: Callable[[str, str | None], None] | None = None,
 ) -> BatchResult:
-    """Render planned jobs (of one or several meetings) and write each meeting's index page."""
-    result = render_batch(jobs, workers, on_done)
+    """Render planned jobs (of one or several meetings) and write each meeting's index page.
+
+    What killed runs left in the report folders is removed first (unless a run is writing
+    there). An index that cannot be written is listed among the failures, as a report is.
+    """
     meetings = dict.fromkeys(job.parameters["meeting_id"] for job in jobs)
+    for meeting_id in meetings:
+        remove_stale_temporaries(workspace.report_dir(meeting_id))
+    result = render_batch(jobs, workers, on_done)
     for meeting_id in meetings:
         out_dir = workspace.report_dir(meeting_id)
         mine = [r for r in result.rendered if r.files and r.files[0].parent == out_dir]
-        language = next(job.language for job in jobs if job.parameters["meeting_id"] == meeting_id)
-        result.indexes[meeting_id] = write_index(workspace, meeting_id, mine, language)
+        theirs = [job for job in jobs if job.parameters["meeting_id"] == meeting_id]
+        state = next((job.state for job in theirs if job.state is not None), None)
+        try:
+            result.indexes[meeting_id] = write_index(workspace, meeting_id, mine, theirs[0].language, state)
+        except IntegkitError as exc:
+            result.failed.append((f"{meeting_id} index", str(exc)))
     return result
+

@@ -1,11 +1,15 @@
 """Render one report: run its template with papermill, then write self-contained HTML and PDF.
 
 A report is rendered into a temporary folder and moved into `reports/<meeting>/` only when it
-succeeded, so a failed run never leaves half a report behind.
+succeeded, so a failed run never leaves half a report behind. Every cell runs with a time limit
+(`ReportJob.timeout`): a cell that never ends fails its report with one line. A report planned
+with a `ReportState` fails, too, if the codebook, codings or data it reads changed while it ran.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 import shutil
 import tempfile
@@ -19,14 +23,24 @@ import papermill
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from integkit.errors import ReportError
+from integkit.errors import IntegkitError, ReportError, ReportTimeoutError, StorageError
 from integkit.io import atomic_paths
 from integkit.report.html import page
+from integkit.report.kernels import DEFAULT_TIMEOUT, KERNEL
+from integkit.report.outdir import RENDER_SUFFIX, writing
+from integkit.report.state import ReportState
 
 MEETING_TEMPLATE = "meeting_report.ipynb"
 MUNICIPALITY_TEMPLATE = "municipality_report.ipynb"
-KERNEL = "python3"
 TEMPLATE_NOTE = "template-note"  # cells with this tag explain the template and stay out of the report
+
+
+def _not_our_timeout(record: logging.LogRecord) -> bool:
+    """nbclient logs a cell timeout through papermill's logger; run_job reports it in its own one line."""
+    return not record.getMessage().startswith("Timeout waiting for execute reply")
+
+
+logging.getLogger("papermill").addFilter(_not_our_timeout)
 
 
 def template_path(name: str) -> Path:
@@ -46,16 +60,20 @@ class ReportJob:
     parameters: dict[str, Any]
     formats: tuple[str, ...] = ("html",)
     language: str = "de"
+    state: ReportState | None = None  # what the report must be made from (None: not checked)
+    timeout: int | None = DEFAULT_TIMEOUT  # seconds per cell (None: no limit)
 
 
 @dataclass(frozen=True)
 class RenderedReport:
-    """Where a rendered report's files are."""
+    """Where a rendered report's files are, and what it was made from."""
 
     name: str
     title: str
     kind: str
     files: tuple[Path, ...]
+    job: ReportJob | None = None
+    rendered_at: str = ""
 
     @property
     def html(self) -> Path:
@@ -88,32 +106,88 @@ def to_pdf(html: str, target: Path) -> None:
 
 
 def provenance(job: ReportJob) -> dict[str, str]:
-    """What a report says about itself in its metadata: which meeting, municipality and snapshot."""
+    """What a report says about itself in its metadata: meeting, municipality, snapshot, codebook, state."""
     from integkit import __version__
 
     p = job.parameters
-    return {
+    tags = {
         "kind": job.kind, "meeting": p["meeting_id"], "municipality": p.get("municipality", ""),
-        "snapshot": p["snapshot"], "language": job.language, "version": __version__,
+        "snapshot": p.get("snapshot", ""), "language": job.language, "version": __version__,
     }
+    if job.state is not None:
+        tags |= {"codebook": job.state.codebook_version, "state": job.state.digest}
+    return tags
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _cell_text(exc: Exception, limit: int = 100) -> str:
+    """The cell nbclient shows in a timeout message, on one line."""
+    parts = str(exc).split("-------------------\n")
+    text = "; ".join(line.strip() for line in (parts[1] if len(parts) > 2 else "?").splitlines() if line.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_state(job: ReportJob) -> None:
+    """Refuse a report whose inputs changed since the batch was planned (one batch, one state)."""
+    from integkit.report.state import resolve_state
+    from integkit.workspace import Workspace
+
+    if job.state is None:
+        return
+    now = resolve_state(Workspace(job.parameters["workspace"]), job.state.meeting_id, job.state.snapshot)
+    changes = now.changes_from(job.state)
+    if changes:
+        raise ReportError(
+            f"report {job.name}: {' and '.join(changes)} changed while the batch ran; nothing written for it, "
+            f"run `integkit report {job.state.meeting_id}` again"
+        )
 
 
 def run_job(job: ReportJob, km: Any = None) -> RenderedReport:
-    """Render one job into its out_dir (in kernel `km` if given); files appear only when everything succeeded."""
-    if job.kind == "actions":
-        return write_action_list(job)
-    job.out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}-", dir=job.out_dir))
+    """Render one job into its out_dir (in kernel `km` if given); files appear only when everything succeeded.
+
+    A write that fails (disk full, read-only workspace) is a ReportError naming the path.
+    """
+    if job.parameters.get("snapshot") in ("", "latest"):
+        raise ReportError(f"report {job.name}: no resolved snapshot (plan reports with plan_reports)")
+    try:
+        with writing(job.out_dir):
+            return write_action_list(job) if job.kind == "actions" else _render(job, km)
+    except IntegkitError:
+        raise
+    except OSError as exc:
+        if exc.errno in StorageError.REASONS:
+            raise ReportError(f"report {job.name}: {StorageError.from_os_error(exc, job.out_dir)}") from None
+        raise ReportError(f"report {job.name}: {type(exc).__name__}: {exc}") from None
+
+
+def _render(job: ReportJob, km: Any) -> RenderedReport:
+    from nbclient.exceptions import CellTimeoutError
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}-", suffix=RENDER_SUFFIX, dir=job.out_dir))
     try:
         executed = tmp / f"{job.name}.ipynb"
         engine_kwargs = {"km": km} if km is not None else {}
         try:
             papermill.execute_notebook(
                 str(job.template), str(executed), parameters=job.parameters, kernel_name=KERNEL,
-                progress_bar=False, log_output=False, report_mode=True, **engine_kwargs,
+                progress_bar=False, log_output=False, report_mode=True, execution_timeout=job.timeout,
+                **engine_kwargs,
             )
         except papermill.PapermillExecutionError as exc:
             raise ReportError(f"report {job.name}: {exc.ename}: {exc.evalue} (template {job.template.name}, cell {exc.exec_count})") from None
+        except CellTimeoutError as exc:
+            raise ReportTimeoutError(
+                f"report {job.name}: a cell ran longer than {job.timeout} s and was stopped "
+                f"(template {job.template.name}: {_cell_text(exc)}); --timeout allows longer"
+            ) from None
+        except OSError as exc:
+            if exc.errno in StorageError.REASONS:
+                raise  # a write that failed: named by run_job
+            raise ReportError(f"report {job.name}: {type(exc).__name__}: {exc}") from None
         except Exception as exc:  # kernel start-up, missing template, …
             raise ReportError(f"report {job.name}: {type(exc).__name__}: {exc}") from None
         html = to_html(nbformat.read(executed, as_version=4), job.title, job.language, provenance(job))
@@ -124,11 +198,12 @@ def run_job(job: ReportJob, km: Any = None) -> RenderedReport:
         if "pdf" in job.formats:
             produced.append(tmp / f"{job.name}.pdf")
             to_pdf(html, produced[-1])
+        check_state(job)
         final = []
         for path in produced:
             os.replace(path, job.out_dir / path.name)
             final.append(job.out_dir / path.name)
-        return RenderedReport(job.name, job.title, job.kind, tuple(final))
+        return RenderedReport(job.name, job.title, job.kind, tuple(final), job, _now())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -146,4 +221,5 @@ def write_action_list(job: ReportJob) -> RenderedReport:
     with atomic_paths(csv_path, xlsx_path) as (csv_tmp, xlsx_tmp):  # both or neither
         write_csv(table, csv_tmp)
         write_xlsx(table, xlsx_tmp)
-    return RenderedReport(job.name, job.title, job.kind, (csv_path, xlsx_path))
+        check_state(job)
+    return RenderedReport(job.name, job.title, job.kind, (csv_path, xlsx_path), job, _now())

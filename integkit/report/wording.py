@@ -146,6 +146,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "short_q_ausbau": {"de": "Ausbauen", "en": "Expand"},
     "short_q_unterstuetzung": {"de": "Unterstützung Landratsamt", "en": "Support by district office"},
     "percent_of_valid": {"de": "Anteil der gültigen Antworten (%)", "en": "Share of valid answers (%)"},
+    # the index page of a meeting's reports
+    "index_meeting": {"de": "Bericht zum Treffen", "en": "Meeting report"},
+    "index_municipalities": {"de": "Gemeindeberichte", "en": "Municipality reports"},
+    "index_report": {"de": "Bericht", "en": "Report"},
+    "index_files": {"de": "Dateien", "en": "Files"},
+    "index_rendered": {"de": "Stand", "en": "Rendered"},
+    "codebook": {"de": "Codebook", "en": "Codebook"},
+    "index_outdated": {"de": "veraltet", "en": "out of date"},
+    "index_outdated_note": {
+        "de": "Als veraltet markierte Berichte beruhen auf einem älteren Stand der Daten, Codierungen oder des "
+              "Codebooks als die übrigen und konnten nicht neu erstellt werden (die Gemeinde kommt in den Daten "
+              "nicht mehr vor, oder die Erstellung schlug fehl). Bitte nicht weitergeben.",
+        "en": "Reports marked out of date rest on an older state of the data, codings or codebook than the others "
+              "and could not be rendered again (the municipality no longer appears in the data, or rendering "
+              "failed). Please do not pass them on.",
+    },
 }
 
 
@@ -160,3 +176,11 @@ def number(value: float, language: str = "de", digits: int = 1) -> str:
     """A number as a reader of that language writes it (German: decimal comma)."""
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if language == "de" else text
+
+
+def timestamp(value: str, language: str = "de") -> str:
+    """An ISO date and time as a reader of that language writes it (German: 10.11.2026, 14:05)."""
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(value)
+    return moment.strftime("%d.%m.%Y, %H:%M" if language == "de" else "%Y-%m-%d %H:%M")
