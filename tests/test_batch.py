@@ -168,6 +168,8 @@ def test_unknown_municipality_and_format_are_refused(batch):
     assert result.exit_code == 2 and "docx: choose from html, pdf" in result.output
     result = runner.invoke(app, ["report", MEETING, "--language", "fr", "-w", str(ws.root)])
     assert result.exit_code == 2 and "'fr' is not one of 'de', 'en'" in result.output
+    result = runner.invoke(app, ["report", MEETING, "--timeout", "0", "-w", str(ws.root)])
+    assert result.exit_code == 2 and "--timeout" in result.output
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="chromium not installed (CI installs it)")

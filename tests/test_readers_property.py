@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -180,11 +179,9 @@ def test_a_large_export_imports_correctly(tmp_path):
     from integkit.responses import load_responses
 
     raw = synthetic_export(5_000)
-    started = time.monotonic()
     ws, _, result = import_bytes(tmp_path, raw)
     assert result.exit_code == 0, result.output
     responses = load_responses(ws, "vt-bad")
     assert len(responses.respondents) == 5_000 and responses.respondents["response_id"].is_unique
     assert len(responses.answers) == 3 * 5_000 - responses.respondents["response_id"].mod(7).eq(0).sum()
     assert not responses.answers["text"].str.contains("\x00").any()
-    assert time.monotonic() - started < 60

@@ -452,7 +452,8 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_and_the_next_run_removes_its_
     )
     try:
         deadline = time.monotonic() + 300
-        while not (any(n.endswith(".rendering") for n in hidden(out)) and "ipykernel" in " ".join(descendants(batch.pid).values())):
+        # the meeting report takes longest: killed while it renders, its folder is surely left
+        while not (any(n.startswith(f".{SMALL}_bericht-") for n in hidden(out)) and "ipykernel" in " ".join(descendants(batch.pid).values())):
             assert batch.poll() is None and time.monotonic() < deadline, "the batch ended before a report was rendering"
             time.sleep(0.1)
         below = descendants(batch.pid)  # two workers, the resource tracker, a kernel or two
@@ -462,7 +463,7 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_and_the_next_run_removes_its_
     assert sum("spawn_main" in c for c in below.values()) == 2 and any("ipykernel" in c for c in below.values())
     assert still_running(below) == {}, "workers or kernels outlived the killed batch"
     left = hidden(out)
-    assert any(name.endswith(".rendering") for name in left), left  # the killed worker's report folder
+    assert any(name.startswith(f".{SMALL}_bericht-") and name.endswith(".rendering") for name in left), left
     again = runner.invoke(app, ["report", SMALL, "--municipality", "Moosburg a.d. Isar", "--jobs", "1", "-w", str(small.root)])
     assert again.exit_code == 0, again.output
     assert hidden(out) == []
@@ -621,3 +622,17 @@ def test_a_full_disk_fails_each_report_and_the_index_in_one_line_and_leaves_noth
     assert len(lines) == 5 and lines[-1].strip().startswith(f"{SMALL} index: cannot write {out}"), result.output
     assert all("the disk is full (errno 28)" in line for line in lines), result.output
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "filler"} == previous  # no temporary, no half file
+
+
+def test_a_report_whose_codings_changed_after_planning_is_refused_and_writes_nothing(small):
+    import pandas as pd
+
+    from integkit.report.batch import plan_reports
+    from integkit.report.render import run_job
+    from integkit.themes.coding import save_corrections
+
+    (actions,) = [job for job in plan_reports(small, SMALL) if job.kind == "actions"]
+    save_corrections(small, SMALL, pd.DataFrame({"response_id": [1], "question_id": ["q_gut"], "themes": ["wohnen"]}))
+    with pytest.raises(ReportError, match=rf"the codings \(surveys/{SMALL}/coding.csv\) changed while the batch ran"):
+        run_job(actions)
+    assert hidden(small.report_dir(SMALL)) == [] and not list(small.report_dir(SMALL).iterdir())

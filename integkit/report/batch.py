@@ -231,10 +231,14 @@ def _error_text(exc: BaseException) -> str:
 
 
 def render_batch(
-    jobs: list[ReportJob], workers: int | None = None, on_done: Callable[[str, str | None], None] | None = None
+    jobs: list[ReportJob],
+    workers: int | None = None,
+    on_done: Callable[[str, str | None], None] | None = None,
+    on_rendered: Callable[[RenderedReport], None] | None = None,
 ) -> BatchResult:
     """Render jobs, in parallel worker processes when there are several; a failing report does not stop the others.
 
+    `on_done(name, error)` is called after each job, `on_rendered(report)` after each success.
     Workers and their kernels end when this process ends, also when it is killed.
     """
     check_distinct_files(jobs)
@@ -250,6 +254,9 @@ def render_batch(
         except Exception as exc:  # noqa: BLE001 - listed for the user, others go on
             error = _error_text(exc)
             result.failed.append((job.name, error))
+        else:
+            if on_rendered:
+                on_rendered(result.rendered[-1])
         if on_done:
             on_done(job.name, error)
 
@@ -281,19 +288,32 @@ def render_reports(
     """Render planned jobs (of one or several meetings) and write each meeting's index page.
 
     What killed runs left in the report folders is removed first (unless a run is writing
-    there). An index that cannot be written is listed among the failures, as a report is.
+    there). The index is brought up to date after each report, so a killed batch leaves every
+    finished report listed; an index that cannot be written is listed among the failures.
     """
-    meetings = dict.fromkeys(job.parameters["meeting_id"] for job in jobs)
-    for meeting_id in meetings:
+    by_meeting: dict[str, list[ReportJob]] = defaultdict(list)
+    for job in jobs:
+        by_meeting[job.parameters["meeting_id"]].append(job)
+    states = {m: next((j.state for j in theirs if j.state is not None), None) for m, theirs in by_meeting.items()}
+    for meeting_id in by_meeting:
         remove_stale_temporaries(workspace.report_dir(meeting_id))
-    result = render_batch(jobs, workers, on_done)
-    for meeting_id in meetings:
+
+    def index(meeting_id: str, rendered: list[RenderedReport]) -> Path:
+        return write_index(workspace, meeting_id, rendered, by_meeting[meeting_id][0].language, states[meeting_id])
+
+    def listed(report: RenderedReport) -> None:
+        if report.job is not None and report.job.parameters.get("meeting_id") in by_meeting:
+            try:
+                index(report.job.parameters["meeting_id"], [report])
+            except IntegkitError:
+                pass  # tried again, and reported, once the batch is done
+
+    result = render_batch(jobs, workers, on_done, on_rendered=listed)
+    for meeting_id in by_meeting:
         out_dir = workspace.report_dir(meeting_id)
         mine = [r for r in result.rendered if r.files and r.files[0].parent == out_dir]
-        theirs = [job for job in jobs if job.parameters["meeting_id"] == meeting_id]
-        state = next((job.state for job in theirs if job.state is not None), None)
         try:
-            result.indexes[meeting_id] = write_index(workspace, meeting_id, mine, theirs[0].language, state)
+            result.indexes[meeting_id] = index(meeting_id, mine)
         except IntegkitError as exc:
             result.failed.append((f"{meeting_id} index", str(exc)))
     return result
