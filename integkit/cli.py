@@ -152,6 +152,9 @@ def report(
         ws, meeting, municipality, all_ or not municipality, snapshot, language.value, _formats(format_), min_group,
         all_municipalities=all_, timeout=timeout,
     )
+    renewed = sum(job.renewal for job in planned)
+    if renewed:
+        typer.echo(f"integkit: note: also rendering {renewed} report(s) the index lists that were made from other data, codings or codebook", err=True)
     with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task(f"{meeting}: rendering", total=len(planned))
         result = render_reports(ws, planned, jobs, on_done=lambda name, error: progress.advance(task))

@@ -17,7 +17,7 @@ from integkit.demo import import_demo
 from integkit.report.batch import plan_reports, render_batch
 from integkit.report.render import ReportJob
 from integkit.responses import load_responses
-from integkit.workspace import init_workspace
+from integkit.workspace import Meeting, init_workspace
 
 runner = CliRunner()
 MEETING = "demo-2026-11"
@@ -331,9 +331,10 @@ def test_after_a_coding_change_report_renews_every_listed_report(renewal):
     assert all(entry["state"] != before[name]["state"] for name, entry in renewed.items())
     for name, tags in phase2["reports"].items():
         assert (tags["snapshot"], tags["state"]) == ((s2, renewed[name[:-5]]["state"]) if name[:-5] in renewed else (renewal["s1"], record[gone[0]]["state"]))
-    for entry in renewed.values():
-        if entry["kind"] == "municipality":
-            assert str(renewal["out"] / entry["files"][-1]) in phase2["output"]
+    towns = [entry for entry in renewed.values() if entry["kind"] == "municipality"]
+    for entry in towns:
+        assert str(renewal["out"] / entry["files"][-1]) in phase2["output"]
+    assert f"also rendering {len(towns)} report(s) the index lists" in phase2["output"]
 
 
 def test_the_index_shows_date_snapshot_codebook_and_version_and_marks_what_is_out_of_date(renewal):
@@ -350,3 +351,28 @@ def test_the_index_shows_date_snapshot_codebook_and_version_and_marks_what_is_ou
         assert cells[3:] == [entry["snapshot"], entry["codebook"], __version__]
         assert ("veraltet" in cells[0]) == (entry.get("municipality") == "-"), cells
     assert "veraltet" in page.find("p", class_="note").get_text()
+
+
+def test_a_report_under_a_new_file_name_replaces_the_old_entry_and_its_files(tmp_path):
+    """When a second name with the same slug appears, a municipality's file name gets a hash: the old file goes."""
+    from integkit.report.index import listed_reports, write_index
+    from integkit.report.render import RenderedReport
+
+    ws = init_workspace(tmp_path / "ws")
+    ws.save_meeting(Meeting(id="vt-1", title="Treffen"))
+    out = ws.report_dir("vt-1")
+    out.mkdir(parents=True)
+
+    def rendered(name: str, language: str = "de") -> RenderedReport:
+        files = tuple(out / f"{name}{suffix}" for suffix in (".ipynb", ".html"))
+        for path in files:
+            path.write_text(name, encoding="utf-8")
+        job = ReportJob(name, "Treffen: Neufahrn b. Freising", "municipality", Path("t.ipynb"), out,
+                        {"meeting_id": "vt-1", "snapshot": "s1", "municipality": "Neufahrn b. Freising"}, language=language)
+        return RenderedReport(name, job.title, job.kind, files, job, "2026-11-10T10:00:00+01:00")
+
+    write_index(ws, "vt-1", [rendered("vt-1_gemeinde_neufahrn-b-freising"), rendered("vt-1_municipality_neufahrn-b-freising", "en")])
+    write_index(ws, "vt-1", [rendered("vt-1_gemeinde_neufahrn-b-freising-1a2b3c4d")])
+    assert set(listed_reports(ws, "vt-1")) == {"vt-1_gemeinde_neufahrn-b-freising-1a2b3c4d", "vt-1_municipality_neufahrn-b-freising"}
+    assert not list(out.glob("vt-1_gemeinde_neufahrn-b-freising.*"))  # the superseded files are gone
+    assert len(list(out.glob("vt-1_municipality_neufahrn-b-freising.*"))) == 2  # the English one is another report

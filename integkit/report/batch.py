@@ -143,7 +143,7 @@ def plan_reports(
         wanted.add(key)
         requests.append((kind, name, {
             "formats": tuple(entry.get("formats") or ("html",)), "language": entry_language,
-            "min_group": int(entry["parameters"].get("min_group", DEFAULT_MIN_GROUP)),
+            "min_group": int(entry["parameters"].get("min_group", DEFAULT_MIN_GROUP)), "renewal": True,
         }))
     return [
         _job(workspace, meeting_id, title, kind, name, slugs.get(name, ""), state, timeout, **options)
@@ -153,7 +153,7 @@ def plan_reports(
 
 def _job(
     workspace: Workspace, meeting_id: str, title: str, kind: str, municipality: str, part: str, state: ReportState,
-    timeout: int | None, formats: tuple[str, ...], language: str, min_group: int,
+    timeout: int | None, formats: tuple[str, ...], language: str, min_group: int, renewal: bool = False,
 ) -> ReportJob:
     """One planned report: its file name, template and parameters."""
     de = language == "de"
@@ -164,13 +164,13 @@ def _job(
     out_dir = workspace.report_dir(meeting_id)
     if kind == "meeting":
         return ReportJob(f"{meeting_id}_{'bericht' if de else 'report'}", title, kind, template_path(MEETING_TEMPLATE),
-                         out_dir, parameters, formats, language, state, timeout)
+                         out_dir, parameters, formats, language, state, timeout, renewal)
     if kind == "actions":
         return ReportJob(f"{meeting_id}_{'handlungsliste' if de else 'actions'}", title, kind, Path(), out_dir,
-                         parameters, (), language, state, timeout)
+                         parameters, (), language, state, timeout, renewal)
     return ReportJob(f"{meeting_id}_{'gemeinde' if de else 'municipality'}_{part}", f"{title}: {municipality}", kind,
                      template_path(MUNICIPALITY_TEMPLATE), out_dir, {**parameters, "municipality": municipality},
-                     formats, language, state, timeout)
+                     formats, language, state, timeout, renewal)
 
 
 def check_distinct_files(jobs: list[ReportJob]) -> None:

@@ -62,6 +62,7 @@ class ReportJob:
     language: str = "de"
     state: ReportState | None = None  # what the report must be made from (None: not checked)
     timeout: int | None = DEFAULT_TIMEOUT  # seconds per cell (None: no limit)
+    renewal: bool = False  # not asked for: listed on the index, but made from another state
 
 
 @dataclass(frozen=True)
