@@ -113,8 +113,13 @@ def load_recipients(workspace: Workspace, known: set[str] | None = None) -> Reci
         raise InputError(f"{path}: no such file; list who gets which report there (see README, 'Sharing the reports')")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte offset {exc.start}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise InputError(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected the keys {', '.join(sorted(KEYS))}")
     unknown = set(map(str, data)) - KEYS

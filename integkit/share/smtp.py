@@ -8,6 +8,7 @@ that `send` returns). The password goes only to the server, after TLS is up.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -67,7 +68,10 @@ class SmtpSession:
         assert self.server is not None
         s = self.settings
         try:
-            self.server.login(s.user, s.password)
+            if f"{s.user}{s.password}".isascii():
+                self.server.login(s.user, s.password)
+            else:
+                self._login_utf8()
         except smtplib.SMTPAuthenticationError as exc:
             self._close()
             raise MailLoginError(f"{self.where} refused the login for {s.user}: {_reply(exc.smtp_code, exc.smtp_error)}") from None
@@ -77,6 +81,16 @@ class SmtpSession:
         except (OSError, smtplib.SMTPException) as exc:
             self._close()
             raise MailConnectionError(f"{self.where}: connection lost while logging in: {exc}") from None
+
+    def _login_utf8(self) -> None:
+        """AUTH PLAIN with UTF-8 credentials (RFC 4616), which smtplib's login cannot send (it encodes ASCII)."""
+        assert self.server is not None
+        if "plain" not in self.server.esmtp_features.get("auth", "").lower().split():
+            raise smtplib.SMTPNotSupportedError("AUTH PLAIN")
+        token = base64.b64encode(f"\0{self.settings.user}\0{self.settings.password}".encode("utf-8")).decode("ascii")
+        code, reply = self.server.docmd("AUTH", f"PLAIN {token}")
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def send(self, msg: EmailMessage, to: list[str]) -> dict[str, str]:
         """Send `msg` to the addresses `to`; the refused addresses with the server's reply (all refused: MailError)."""
