@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Iterable
 
 from integkit.io import atomic_write
-from integkit.report.batch import slug
 from integkit.share.plan import Delivery
 from integkit.workspace import Meeting
 
@@ -93,11 +92,9 @@ def build_message(
     return msg
 
 
-def draft_name(meeting_id: str, delivery: Delivery) -> str:
-    """The draft's file name: like the report's ("demo-2026-11_gemeinde_freising.eml")."""
-    if delivery.kind == "meeting":
-        return f"{meeting_id}_bericht.eml"
-    return f"{meeting_id}_gemeinde_{slug(delivery.group)}.eml"
+def draft_name(delivery: Delivery) -> str:
+    """The draft's file name: the report's name ("demo-2026-11_gemeinde_freising.eml")."""
+    return f"{delivery.report}.eml"
 
 
 def write_drafts(
@@ -108,7 +105,7 @@ def write_drafts(
     for delivery in deliveries:
         if delivery.attachments:
             msg = build_message(meeting, delivery, delivery.recipients, sender, signature, draft=True)
-            path = out_dir / draft_name(meeting.id, delivery)
+            path = out_dir / draft_name(delivery)
             atomic_write(path, msg.as_bytes())
             written[delivery.group] = path
     return written

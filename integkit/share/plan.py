@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from integkit.errors import AttachmentMismatchError, InputError
-from integkit.report.index import INDEX_DATA
 from integkit.share.provenance import read_provenance
 from integkit.share.recipients import MEETING_GROUP, Recipients
 from integkit.workspace import Workspace
 
+# The renderer's record of a meeting's reports (integkit.report.index.INDEX_DATA; named here so
+# that sharing does not import the rendering stack, a test keeps the two equal).
+INDEX_DATA = "reports.json"
 ATTACHED = (".html", ".pdf")
 PREFERRED_LANGUAGE = "de"
 

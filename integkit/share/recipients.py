@@ -87,15 +87,14 @@ def known_municipalities(workspace: Workspace) -> set[str]:
     """The municipality names the reports use: the questionnaire's list and every registered meeting's respondents."""
     from integkit.ingest.snapshot import list_snapshots
     from integkit.ingest.structure import read_lss
-    from integkit.report.batch import known_municipalities as answered
-    from integkit.responses import DEFAULT_MAPPING
+    from integkit.responses import DEFAULT_MAPPING, UNKNOWN_MUNICIPALITY, load_responses
 
     question = read_lss(workspace.questionnaire_path).question(DEFAULT_MAPPING["municipality"])
     names = set(question.answers.values()) if question else set()
     for meeting_id in workspace.meetings():
         if list_snapshots(workspace.snapshots_dir(meeting_id)):
-            names.update(answered(workspace, meeting_id))
-    return names
+            names.update(load_responses(workspace, meeting_id).respondents["municipality"])
+    return names - {UNKNOWN_MUNICIPALITY}
 
 
 def _check_known(names: Iterable[str], known: set[str], where: str) -> None:
