@@ -7,6 +7,7 @@ from the standard) and parsed back here, independently of the writer, into the c
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -227,3 +228,46 @@ def test_bad_export_options_are_refused_and_write_nothing(ws, tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []
     unknown = runner.invoke(app, ["export", "vt-1999-01", "--format", "xlsx", "--out", "x.xlsx", "-w", str(ws.root)])
     assert unknown.exit_code == 2 and "vt-1999-01" in unknown.output and list(tmp_path.iterdir()) == []
+
+
+HOSTILE = json.loads((Path(__file__).parent / "fixtures" / "hostile" / "answers.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def hostile_ws(tmp_path_factory) -> Workspace:
+    """A meeting whose answers are the hostile and personal fixture texts, from municipalities named like attacks."""
+    root = tmp_path_factory.mktemp("hostile")
+    towns = [("G01", ""), ("-oth-", HOSTILE["municipalities"]["script"]), ("-oth-", HOSTILE["municipalities"]["formula"])]
+    rows = []
+    for number, text in enumerate(HOSTILE["hostile"] + HOSTILE["personal"], start=1):
+        code, other = towns[number % len(towns)]
+        rows.append({"id": number, "submitdate": "2026-11-10 08:00:00", "GEMEINDE": code, "GEMEINDE[other]": other,
+                     "ROLLE": "R4", "GELINGT": text, "AUSBAU": "", "UNTERSTUETZUNG": ""})
+    export_file = root / "export.csv"
+    pd.DataFrame(rows).to_csv(export_file, sep=";", index=False, encoding="utf-8")
+    ws = init_workspace(root / "ws")
+    result = runner.invoke(app, ["import", "vt-hostile", str(export_file), "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+def test_hostile_answers_export_as_valid_xml_with_their_text_intact_and_spreadsheet_cells_masked(hostile_ws, tmp_path):
+    out = tmp_path / "hostile.qdpx"
+    result = runner.invoke(app, ["export", "vt-hostile", "--format", "qdpx", "--out", str(out), "-w", str(hostile_ws.root)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        xmlschema.XMLSchema(SCHEMA).validate(archive.read("project.qde").decode("utf-8"))
+    project = read_project(out)
+    answers = load_responses(hostile_ws, "vt-hostile").answers
+    assert sorted(s["text"] for s in project["sources"].values()) == sorted(redact(t) for t in answers["text"])
+    assert set(project["cases"]) == {"Freising", HOSTILE["municipalities"]["script"], HOSTILE["municipalities"]["formula"]}
+    everything = " ".join(s["text"] for s in project["sources"].values())
+    assert not any(p in everything for p in HOSTILE["personal_forbidden"])
+    sheet = tmp_path / "hostile.xlsx"
+    result = runner.invoke(app, ["export", "vt-hostile", "--format", "xlsx", "--out", str(sheet), "-w", str(hostile_ws.root)])
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    cells = [c.value for row in load_workbook(sheet).active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    assert "'" + HOSTILE["municipalities"]["formula"] in cells
