@@ -11,4 +11,5 @@
 - `codings`     a meeting's answers with their themes, redacted, as both exports see them
 - `qdpx`        REFI-QDA project (.qdpx) for MAXQDA, ATLAS.ti, NVivo, QualCoder
 - `spreadsheet` one sheet of answers with a 0/1 column per theme (SPSS, R)
+- `export`      `export_meeting`: the coded answers in the format asked for (`integkit export`)
 """
