@@ -17,6 +17,11 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 | 16 | RemoteControl interface switched off (`RemoteControlDisabledError`) |
 | 17 | HTTP or server error, e.g. unknown method (`ServerError`) |
 | 18 | network error or timeout (`NetworkError`) |
+| 20 | the SMTP server refused a message or a recipient, or the run ended with messages unsent (`MailError`) |
+| 21 | SMTP host, sender or password not set, or unusable (`MailSettingsError`) |
+| 22 | the SMTP server refused the login (`MailLoginError`) |
+| 23 | the SMTP server could not be reached, refused TLS, or the connection was lost (`MailConnectionError`) |
+| 24 | an attachment's provenance does not match its recipient; nothing was sent (`AttachmentMismatchError`) |
 """
 
 from __future__ import annotations
@@ -119,3 +124,39 @@ EXIT_CODES: dict[str, int] = {
 
 USAGE_EXIT_CODE = 2
 """A bad command-line option or value (typer/click's own usage errors exit 2 as well)."""
+
+
+# --- sharing reports by e-mail (integkit share) -------------------------------------------------
+class MailError(IntegkitError):
+    """The SMTP server refused a message or recipient, or a run ended with messages unsent (exit code 20)."""
+
+    exit_code = 20
+
+
+class MailSettingsError(MailError):
+    """SMTP_HOST, SMTP_FROM or the password is not set, or a setting is unusable (exit code 21)."""
+
+    exit_code = 21
+
+
+class MailLoginError(MailError):
+    """The SMTP server refused the user name or password (exit code 22)."""
+
+    exit_code = 22
+
+
+class MailConnectionError(MailError):
+    """The SMTP server could not be reached, offered no usable TLS, or dropped the connection (exit code 23)."""
+
+    exit_code = 23
+
+
+class AttachmentMismatchError(IntegkitError):
+    """A report's own provenance names another meeting or municipality than its recipient (exit code 24)."""
+
+    exit_code = 24
+
+
+EXIT_CODES.update(
+    {cls.__name__: cls.exit_code for cls in (MailError, MailSettingsError, MailLoginError, MailConnectionError, AttachmentMismatchError)}
+)
