@@ -195,6 +195,9 @@ def pull(
     full: Annotated[bool, typer.Option("--full", help="Pull all responses again and report edited ones.")] = False,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="Responses per export call.")] = 500,
     workspace: WorkspaceOpt = Path("."),
+    structure: Annotated[
+        Optional[Path], typer.Option("--structure", help="The survey's structure export (.lss) for labels, instead of asking the server.")
+    ] = None,
 ) -> None:
     """Pull MEETING's responses from LimeSurvey into a new snapshot (only new ones unless --full).
 
@@ -219,7 +222,7 @@ def pull(
     connection = resolve_connection(ws.root)
     if connection.password_source.startswith(DOTENV) and dotenv_is_tracked(ws.root):
         typer.echo(f"integkit: warning: {ws.root / DOTENV} holds a password and is not ignored by git; add it to .gitignore", err=True)
-    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size)
+    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size, structure_path=structure)
     for note in result.notes:
         typer.echo(f"integkit: note: {note}", err=True)
     if result.empty_survey:
