@@ -166,7 +166,7 @@ def parse_csv(text: str, name: str) -> tuple[pd.DataFrame, str]:
 
 def parse_xlsx(raw: bytes, name: str) -> pd.DataFrame:
     """The first sheet of an XLSX workbook as a table of strings, checked against the caps before parsing."""
-    check_xlsx(raw, name)
+    large = check_xlsx(raw, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -174,15 +174,27 @@ def parse_xlsx(raw: bytes, name: str) -> pd.DataFrame:
     except Exception as exc:  # openpyxl raises many types for broken files
         raise InputError(f"{name}: not a readable XLSX file: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.map(cell_text).astype(object) if len(frame) else frame.astype(object)
+    frame = frame.map(cell_text).astype(object) if len(frame) else frame.astype(object)
+    if large:  # a cell written in several runs of rich text is only measured whole here
+        check_cells(frame, name)
+    return frame
 
 
-def check_xlsx(raw: bytes, name: str) -> None:
+def check_cells(frame: pd.DataFrame, name: str) -> None:
+    """Refuse a table with a cell longer than MAX_CELL_CHARS (the cap the CSV reader applies while reading)."""
+    for column in frame.columns:
+        if len(frame) and frame[column].map(len).max() > MAX_CELL_CHARS:
+            raise InputError(f"{name}: a cell of column {column!r} holds more than {MAX_CELL_CHARS:,} characters; no survey answer is that long")
+
+
+def check_xlsx(raw: bytes, name: str) -> bool:
     """Refuse an XLSX that would unpack to more than the caps allow, before any XML is parsed.
 
     The sizes come from the ZIP's directory (zipfile never unpacks more than an entry declares,
     so a lying directory only truncates); the longest cell is measured by streaming the XML
     parts and counting the characters between two tags, an upper bound of any cell's text.
+    Returns whether a part was large enough to hold a cell above the cap (then the parsed
+    cells are measured too).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -195,15 +207,16 @@ def check_xlsx(raw: bytes, name: str) -> None:
                     f"{name}: the XLSX unpacks to {total:,} bytes; integkit reads tables of at most "
                     f"{MAX_TABLE_BYTES:,} bytes (a ZIP bomb or no survey export)"
                 )
-            for part in parts:
-                if part.filename.endswith(".xml") and part.file_size > MAX_CELL_CHARS:
-                    with archive.open(part) as stream:
-                        longest = longest_text_run(stream)
-                    if longest > MAX_CELL_CHARS:
-                        raise InputError(
-                            f"{name}: a cell of the XLSX ({part.filename}) holds more than {MAX_CELL_CHARS:,} characters; "
-                            "no survey answer is that long"
-                        )
+            large = [part for part in parts if part.filename.endswith(".xml") and part.file_size > MAX_CELL_CHARS]
+            for part in large:
+                with archive.open(part) as stream:
+                    longest = longest_text_run(stream)
+                if longest > MAX_CELL_CHARS:
+                    raise InputError(
+                        f"{name}: a cell of the XLSX ({part.filename}) holds more than {MAX_CELL_CHARS:,} characters; "
+                        "no survey answer is that long"
+                    )
+            return bool(large)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise InputError(f"{name}: not a readable XLSX file: {exc}") from None
 

@@ -137,7 +137,10 @@ def parse_registry(text: str, path: Path) -> dict[str, Meeting]:
         raise WorkspaceError(f"{path}: 'meetings' must be a mapping of meeting id to entry, not a {type(entries).__name__}")
     meetings = {}
     for key, entry in entries.items():
-        meeting_id = check_meeting_id(str(key))
+        try:
+            meeting_id = check_meeting_id(str(key))
+        except WorkspaceError as exc:
+            raise WorkspaceError(f"{path}: {exc}") from None
         where = f"{path}: meeting {meeting_id}"
         entry = {} if entry is None else entry
         if not isinstance(entry, dict):

@@ -646,3 +646,21 @@ def test_limesurvey_exit_codes_are_distinct_and_documented():
     help_text = runner.invoke(app, ["pull", "--help"], env={"COLUMNS": "200"}).output
     for code in codes:
         assert f"{code} " in help_text
+
+
+def test_control_and_bidi_characters_from_the_server_stay_in_the_snapshot_and_leave_the_labels(workspace, server_642):
+    """Issue 14.10: a question text with ESC/NUL and an answer label with U+202E, as JSON can carry them."""
+    fixtures = server_642.fixtures
+    fixtures["list_questions__main"]["response_raw"] = fixtures["list_questions__main"]["response_raw"].replace(
+        "Was gelingt in Ihrer Gemeinde gut?", "Was gelingt\\u001b[2J in Ihrer\\u0000 Gemeinde gut?\\u202e"
+    )
+    fixtures["get_question_properties__GEMEINDE"]["response_raw"] = fixtures["get_question_properties__GEMEINDE"]["response_raw"].replace(
+        '"answer":"Freising"', '"answer":"\\u202eFrei\\u200bsing\\u0007"'
+    )
+    result = pull(workspace, MEETING, Connection(server_642.url, "admin", PASSWORD), survey_id=482931, transport=FAST)
+    stored = json.loads(result.snapshot.read("structure.json"))
+    gemeinde = next(q for q in stored["questions"] if q["code"] == "GEMEINDE")
+    assert gemeinde["answers"]["G01"] == "\u202eFrei\u200bsing\u0007"  # the raw snapshot keeps every character
+    responses = load_responses(workspace, MEETING)
+    assert "Freising" in set(responses.respondents["municipality"])
+    assert responses.question_label("q_gut") == "Was gelingt[2J in Ihrer Gemeinde gut?"
