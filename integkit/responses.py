@@ -164,7 +164,7 @@ def resolve_mapping(
     A survey needs a free-text question, a rating or a choice; free texts may be absent
     (`texts: {}` in a meeting's mapping, or a survey without any), and so may the municipality.
     """
-    if override is not None:
+    if override:
         check_mapping(override, f"mapping for {source} (surveys/meetings.yaml)")
         mapping = {**DEFAULT_MAPPING, **{k: v for k, v in override.items()}}
         mapping.update({k: mapping[k] or ([] if k == "ratings" else {}) for k in ("ratings", "texts", "choices")})
