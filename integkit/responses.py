@@ -156,6 +156,13 @@ def check_mapping(mapping: dict[str, Any], source: str) -> None:
             raise InputError(f"{source}: {key} must map question ids to codes ({key}: {{q_gut: GELINGT}}), or be {{}} for none")
 
 
+def with_defaults(override: dict[str, Any] | None) -> dict[str, Any]:
+    """A meeting's mapping completed by the standard one; `null` ratings, texts or choices mean none."""
+    mapping = {**DEFAULT_MAPPING, **(override or {})}
+    mapping.update({key: mapping[key] or ([] if key == "ratings" else {}) for key in ("ratings", "texts", "choices")})
+    return mapping
+
+
 def resolve_mapping(
     structure: SurveyStructure, columns: list[str], override: dict[str, Any] | None, source: str
 ) -> dict[str, Any]:
@@ -166,8 +173,7 @@ def resolve_mapping(
     """
     if override:
         check_mapping(override, f"mapping for {source} (surveys/meetings.yaml)")
-        mapping = {**DEFAULT_MAPPING, **{k: v for k, v in override.items()}}
-        mapping.update({k: mapping[k] or ([] if k == "ratings" else {}) for k in ("ratings", "texts", "choices")})
+        mapping = with_defaults(override)
     elif uses_standard_codes(columns):
         mapping = DEFAULT_MAPPING
     else:
@@ -254,7 +260,7 @@ def build_responses(
     frame = _cleaned_frame(export.frame, source)
     structure = clean_structure(structure)
     if frame.empty:  # a survey without responses yet: empty tables, the default mapping
-        mapping = {**DEFAULT_MAPPING, **(mapping or {})}
+        mapping = with_defaults(mapping)
     else:
         mapping = resolve_mapping(structure, list(frame.columns), mapping, source)
     ids = frame["id"].astype(int)

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -53,30 +54,35 @@ class _NoResponses(LimeSurveyError):
     """An active survey without a single response: not an error for a pull."""
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """One kind of LimeSurvey refusal: the error codes that name it and the status texts that say it."""
+class Refusal(Enum):
+    """The kinds of LimeSurvey refusal integkit tells apart."""
 
-    kind: str
-    codes: frozenset[str]
-    messages: frozenset[str]
+    LOGIN = "login"
+    SESSION_KEY = "session key"
+    SURVEY = "unknown survey or no permission"
+    INACTIVE = "survey never activated"
+    EMPTY = "no responses yet"
 
 
 # LimeSurvey 6.4.2 and 6.14 answer `{"status": <message>}` with these texts (recorded in
 # tests/fixtures/limesurvey*/README.md) and no code. The codes are the names a server may send
-# as `error_code` (written upper-case with underscores; "invalid-session-key" matches too).
-REFUSALS = (
-    Refusal("login", frozenset({"INVALID_CREDENTIALS", "INVALID_USER_NAME_OR_PASSWORD", "AUTHENTICATION_FAILED", "LOGIN_FAILED"}),
-            frozenset({"Invalid user name or password"})),
-    Refusal("session", frozenset({"INVALID_SESSION_KEY", "SESSION_KEY_INVALID", "SESSION_EXPIRED"}),
-            frozenset({"Invalid session key"})),
-    Refusal("survey", frozenset({"INVALID_SURVEY_ID", "SURVEY_NOT_FOUND", "NO_PERMISSION", "PERMISSION_DENIED"}),
-            frozenset({"Error: Invalid survey ID", "Invalid surveyid", "No permission"})),
-    Refusal("inactive", frozenset({"SURVEY_NOT_ACTIVE", "SURVEY_INACTIVE", "NO_RESPONSE_TABLE"}),
-            frozenset({"No Data, survey table does not exist."})),
-    Refusal("empty", frozenset({"NO_RESPONSES", "SURVEY_EMPTY"}),
-            frozenset({"No Data, could not get max id."})),
-)
+# as `error_code` (compared upper-case with underscores: "invalid-session-key" matches too).
+REFUSAL_CODES = {
+    Refusal.LOGIN: {"INVALID_CREDENTIALS", "INVALID_USER_NAME_OR_PASSWORD", "AUTHENTICATION_FAILED", "LOGIN_FAILED"},
+    Refusal.SESSION_KEY: {"INVALID_SESSION_KEY", "SESSION_KEY_INVALID", "SESSION_EXPIRED"},
+    Refusal.SURVEY: {"INVALID_SURVEY_ID", "SURVEY_NOT_FOUND", "NO_PERMISSION", "PERMISSION_DENIED"},
+    Refusal.INACTIVE: {"SURVEY_NOT_ACTIVE", "SURVEY_INACTIVE", "NO_RESPONSE_TABLE"},
+    Refusal.EMPTY: {"NO_RESPONSES", "SURVEY_EMPTY"},
+}
+REFUSAL_MESSAGES = {
+    "Invalid user name or password": Refusal.LOGIN,
+    "Invalid session key": Refusal.SESSION_KEY,
+    "Error: Invalid survey ID": Refusal.SURVEY,
+    "Invalid surveyid": Refusal.SURVEY,
+    "No permission": Refusal.SURVEY,
+    "No Data, survey table does not exist.": Refusal.INACTIVE,
+    "No Data, could not get max id.": Refusal.EMPTY,
+}
 RETRY_HTTP_STATUS = {502, 503, 504}
 
 
@@ -87,16 +93,15 @@ def status_text(exc: Exception) -> str:
     return message.removesuffix(f" (error code: {code})") if code else message
 
 
-def refusal_kind(exc: Exception) -> str | None:
+def refusal_kind(exc: Exception) -> Refusal | None:
     """What a status error means: matched on its error code first, then on the message; None if unknown."""
     code = getattr(exc, "error_code", None)
     if code:
         name = re.sub(r"[^A-Z0-9]+", "_", str(code).upper()).strip("_")
-        for refusal in REFUSALS:
-            if name in refusal.codes:
-                return refusal.kind
-    message = status_text(exc)
-    return next((r.kind for r in REFUSALS if message in r.messages), None)
+        for refusal, codes in REFUSAL_CODES.items():
+            if name in codes:
+                return refusal
+    return REFUSAL_MESSAGES.get(status_text(exc))
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,7 @@ class RemoteSurvey:
             try:
                 return self._with_retries(method, run)
             except LimeSurveyStatusError as exc:
-                if refusal_kind(exc) != "session":
+                if refusal_kind(exc) is not Refusal.SESSION_KEY:
                     raise self._status_error(method, exc) from None
                 if attempt == 2:
                     raise SessionKeyError(
@@ -251,21 +256,21 @@ class RemoteSurvey:
     def _status_error(self, method: str, exc: Exception) -> LimeSurveyError:
         kind, message = refusal_kind(exc), " ".join(status_text(exc).split())
         url, user = self.connection.safe_url, self.connection.user
-        if kind == "login":
+        if kind is Refusal.LOGIN:
             return LoginError(
                 f"LimeSurvey at {url} refused the login of user {user!r}: {message} "
                 "(check LIMESURVEY_USER; store the right password with `integkit login`)"
             )
-        if kind == "session":
+        if kind is Refusal.SESSION_KEY:
             return SessionKeyError(f"LimeSurvey at {url} rejected the session key ({method}: {message})")
-        if kind == "survey":
+        if kind is Refusal.SURVEY:
             return SurveyNotFoundError(
                 f"LimeSurvey at {url}: no survey with this id, or user {user!r} may not read it "
                 f"({method}: {message}); check --survey-id or the meeting's survey_id in surveys/meetings.yaml"
             )
-        if kind == "empty":
+        if kind is Refusal.EMPTY:
             return _NoResponses(message)
-        if kind == "inactive":
+        if kind is Refusal.INACTIVE:
             return SurveyNotActiveError(
                 f"LimeSurvey at {url}: the survey was never activated, so it has no responses ({message}); "
                 "activate it in LimeSurvey first"
