@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from integkit.errors import IntegkitError
-from integkit.ingest.snapshot import list_snapshots
+from integkit.ingest.snapshot import scan_snapshots
 from integkit.workspace import Workspace, init_workspace
 
 # Commands import the heavy modules (pandas, papermill, scikit-learn) when they run, so that
@@ -167,19 +167,27 @@ def demo(
 
 @app.command()
 def meetings(workspace: WorkspaceOpt = Path(".")) -> None:
-    """List the registered meetings with their snapshot counts."""
+    """List the registered meetings with their snapshot counts (a damaged snapshot folder is named on stderr)."""
     ws = _workspace(workspace)
     for m in ws.meetings().values():
-        count = len(list_snapshots(ws.snapshots_dir(m.id)))
-        typer.echo(f"{m.id}\t{m.date or ''}\t{count} snapshot(s)\t{m.title}")
+        found, damaged = scan_snapshots(ws.snapshots_dir(m.id))
+        _warn_damaged(damaged)
+        typer.echo(f"{m.id}\t{m.date or ''}\t{len(found)} snapshot(s)\t{m.title}")
+
+
+def _warn_damaged(damaged) -> None:
+    for folder in damaged:
+        typer.echo(f"integkit: warning: {folder.message}", err=True)
 
 
 @app.command()
 def snapshots(meeting: Annotated[str, typer.Argument(help="Meeting id.")], workspace: WorkspaceOpt = Path(".")) -> None:
-    """List MEETING's snapshots, oldest first (id, time, rows, source, sha256)."""
+    """List MEETING's snapshots, oldest first (id, time, rows, source, sha256); damaged folders are named on stderr."""
     ws = _workspace(workspace)
     ws.meeting(meeting)
-    for snap in list_snapshots(ws.snapshots_dir(meeting)):
+    found, damaged = scan_snapshots(ws.snapshots_dir(meeting))
+    _warn_damaged(damaged)
+    for snap in found:
         m = snap.manifest
         source = m.get("source", {})
         typer.echo(f"{snap.id}\t{snap.created_at}\t{m.get('row_count')} rows\t{source.get('kind')}:{source.get('path') or source.get('survey_id', '')}\t{snap.sha256}")
@@ -195,6 +203,9 @@ def pull(
     full: Annotated[bool, typer.Option("--full", help="Pull all responses again and report edited ones.")] = False,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="Responses per export call.")] = 500,
     workspace: WorkspaceOpt = Path("."),
+    structure: Annotated[
+        Optional[Path], typer.Option("--structure", help="The survey's structure export (.lss) for labels, instead of asking the server.")
+    ] = None,
 ) -> None:
     """Pull MEETING's responses from LimeSurvey into a new snapshot (only new ones unless --full).
 
@@ -219,7 +230,7 @@ def pull(
     connection = resolve_connection(ws.root)
     if connection.password_source.startswith(DOTENV) and dotenv_is_tracked(ws.root):
         typer.echo(f"integkit: warning: {ws.root / DOTENV} holds a password and is not ignored by git; add it to .gitignore", err=True)
-    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size)
+    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size, structure_path=structure)
     for note in result.notes:
         typer.echo(f"integkit: note: {note}", err=True)
     if result.empty_survey:

@@ -8,6 +8,7 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 | 1  | a report failed (`ReportError`) |
 | 2  | bad input: a file, column, row, value or option (`InputError`), or the workspace/registry (`WorkspaceError`) |
 | 3  | a stored snapshot is missing or fails its checksum (`SnapshotError`) |
+| 4  | the workspace cannot be written: disk full, read-only, no permission (`StorageError`) |
 | 10 | other LimeSurvey refusal (`LimeSurveyError`) |
 | 11 | LimeSurvey URL, user or password not set (`CredentialsError`) |
 | 12 | wrong user name or password (`LoginError`) |
@@ -49,6 +50,15 @@ class SnapshotError(IntegkitError):
     """A snapshot is missing or fails its checksum (exit code 3)."""
 
     exit_code = 3
+
+
+class StorageError(IntegkitError, OSError):
+    """A file of the workspace cannot be written: full disk, read-only file system, no permission (exit code 4).
+
+    Also an OSError, so code that handles failing writes keeps handling it; the message names the file.
+    """
+
+    exit_code = 4
 
 
 class ReportError(IntegkitError):
@@ -115,7 +125,7 @@ class NetworkError(LimeSurveyError):
 EXIT_CODES: dict[str, int] = {
     cls.__name__: cls.exit_code
     for cls in (
-        ReportError, InputError, WorkspaceError, SnapshotError, LimeSurveyError, CredentialsError, LoginError,
+        ReportError, InputError, WorkspaceError, SnapshotError, StorageError, LimeSurveyError, CredentialsError, LoginError,
         SessionKeyError, SurveyNotFoundError, SurveyNotActiveError, RemoteControlDisabledError, ServerError,
         NetworkError,
     )

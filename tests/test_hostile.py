@@ -222,7 +222,12 @@ def test_no_element_attribute_or_script_comes_from_an_answer(hostile, report):
     page = soup(path)
     assert not FOREIGN_TAGS & {tag.name for tag in page.find_all(True)}
     assert len(page.find_all("style")) == 1 and page.find("style").parent.name == "head"
-    assert len(page.find_all("meta")) == 3 and all(m.parent.name == "head" for m in page.find_all("meta"))
+    metas = page.find_all("meta")
+    assert all(m.parent.name == "head" for m in metas)
+    own = [m for m in metas if not str(m.get("name", "")).startswith("integkit-")]
+    assert len(own) == 3  # charset, viewport, Content-Security-Policy; the rest is integkit's provenance
+    provenance = {m["name"]: m["content"] for m in metas if str(m.get("name", "")).startswith("integkit-")}
+    assert set(provenance) <= {f"integkit-{k}" for k in ("kind", "meeting", "municipality", "snapshot", "language", "version", "codebook")}
     assert "default-src 'none'" in page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     for tag in page.find_all(True):
         for name, value in tag.attrs.items():

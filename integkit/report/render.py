@@ -94,7 +94,7 @@ def provenance(job: ReportJob) -> dict[str, str]:
     p = job.parameters
     return {
         "kind": job.kind, "meeting": p["meeting_id"], "municipality": p.get("municipality", ""),
-        "snapshot": p["snapshot"], "language": job.language, "version": __version__,
+        "snapshot": p.get("snapshot", ""), "language": job.language, "version": __version__,
     }
 
 
