@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from integkit.analysis.redaction import Redactor# noqa: E402
+from integkit.analysis.redaction import Redactor  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "privacy"
 LABELS = ("email", "phone", "address", "name")

@@ -27,10 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from integkit.data import demo_export_path  # noqa: E402
 from integkit.report.batch import known_municipalities, plan_reports  # noqa: E402
 from integkit.workspace import Workspace, init_workspace  # noqa: E402
 
-DEMOS = [ROOT / "surveys" / "demo-2026-11" / "export.csv", ROOT / "surveys" / "demo-2026-05" / "export.csv"]
+DEMOS = [demo_export_path("demo-2026-11"), demo_export_path("demo-2026-05")]
 
 
 def demo_rows() -> tuple[list[str], list[list[str]]]:

@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from integkit.errors import IntegkitError
-from integkit.ingest.snapshot import list_snapshots
+from integkit.ingest.snapshot import scan_snapshots
 from integkit.report.kernels import DEFAULT_TIMEOUT
 from integkit.workspace import Workspace, init_workspace
 
@@ -179,19 +179,27 @@ def demo(
 
 @app.command()
 def meetings(workspace: WorkspaceOpt = Path(".")) -> None:
-    """List the registered meetings with their snapshot counts."""
+    """List the registered meetings with their snapshot counts (a damaged snapshot folder is named on stderr)."""
     ws = _workspace(workspace)
     for m in ws.meetings().values():
-        count = len(list_snapshots(ws.snapshots_dir(m.id)))
-        typer.echo(f"{m.id}\t{m.date or ''}\t{count} snapshot(s)\t{m.title}")
+        found, damaged = scan_snapshots(ws.snapshots_dir(m.id))
+        _warn_damaged(damaged)
+        typer.echo(f"{m.id}\t{m.date or ''}\t{len(found)} snapshot(s)\t{m.title}")
+
+
+def _warn_damaged(damaged) -> None:
+    for folder in damaged:
+        typer.echo(f"integkit: warning: {folder.message}", err=True)
 
 
 @app.command()
 def snapshots(meeting: Annotated[str, typer.Argument(help="Meeting id.")], workspace: WorkspaceOpt = Path(".")) -> None:
-    """List MEETING's snapshots, oldest first (id, time, rows, source, sha256)."""
+    """List MEETING's snapshots, oldest first (id, time, rows, source, sha256); damaged folders are named on stderr."""
     ws = _workspace(workspace)
     ws.meeting(meeting)
-    for snap in list_snapshots(ws.snapshots_dir(meeting)):
+    found, damaged = scan_snapshots(ws.snapshots_dir(meeting))
+    _warn_damaged(damaged)
+    for snap in found:
         m = snap.manifest
         source = m.get("source", {})
         typer.echo(f"{snap.id}\t{snap.created_at}\t{m.get('row_count')} rows\t{source.get('kind')}:{source.get('path') or source.get('survey_id', '')}\t{snap.sha256}")
@@ -207,6 +215,9 @@ def pull(
     full: Annotated[bool, typer.Option("--full", help="Pull all responses again and report edited ones.")] = False,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="Responses per export call.")] = 500,
     workspace: WorkspaceOpt = Path("."),
+    structure: Annotated[
+        Optional[Path], typer.Option("--structure", help="The survey's structure export (.lss) for labels, instead of asking the server.")
+    ] = None,
 ) -> None:
     """Pull MEETING's responses from LimeSurvey into a new snapshot (only new ones unless --full).
 
@@ -231,7 +242,7 @@ def pull(
     connection = resolve_connection(ws.root)
     if connection.password_source.startswith(DOTENV) and dotenv_is_tracked(ws.root):
         typer.echo(f"integkit: warning: {ws.root / DOTENV} holds a password and is not ignored by git; add it to .gitignore", err=True)
-    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size)
+    result = pull_survey(ws, meeting, connection, survey_id=survey_id, full=full, page_size=page_size, structure_path=structure)
     for note in result.notes:
         typer.echo(f"integkit: note: {note}", err=True)
     if result.empty_survey:
@@ -391,3 +402,85 @@ def themes_accept(
 
     book, path = accept_cluster(cluster, summary, theme_id, label_de, label_en, workspace)
     typer.echo(f"Added theme {theme_id!r} to {path} (version {book.version})")
+
+
+# --- sharing (integkit share, integkit export) -------------------------------------------
+@app.command()
+def share(
+    meeting: Annotated[str, typer.Argument(help="Meeting id.")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Folder for the .eml drafts (default: reports/<meeting>/share/).")
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help="Also send the messages through SMTP (settings below).")] = False,
+    only: Annotated[
+        Optional[list[str]],
+        typer.Option("--only", help="Only this recipient group: a municipality, or meeting_report (repeatable)."),
+    ] = None,
+    again: Annotated[bool, typer.Option("--again", help="With --send: send again what the send log lists as sent.")] = False,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Write one e-mail draft (.eml) per recipient group of surveys/recipients.yaml; with --send, send them.
+
+    Each municipality gets its own report (HTML and PDF), the meeting_report addresses the meeting report. Every attachment is checked by its own provenance (integkit-* metadata) before anything is written or sent; one mismatch stops the run (exit code 24).
+
+    Sending: SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_FROM and SMTP_SECURITY (starttls, tls or none) from the environment or the workspace's .env; the password from SMTP_PASSWORD, .env, or the system keyring (`keyring set integkit-smtp USER@HOST`). What was sent is logged in reports/<meeting>/share/sent.jsonl; a second --send sends only what is not logged yet.
+
+    Exit codes:
+    2  bad recipients.yaml, option or reports;
+    20 a message or recipient refused, or messages left unsent;
+    21 SMTP settings missing or unusable;
+    22 login refused;
+    23 connection failed or lost;
+    24 an attachment does not belong to its recipient (nothing written or sent).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from integkit.errors import MailError
+    from integkit.ingest.credentials import DOTENV, dotenv_is_tracked
+    from integkit.share.delivery import share_meeting
+
+    if again and not send:
+        raise typer.BadParameter("--again goes with --send", param_hint="--again")
+    ws = _workspace(workspace)
+    result = share_meeting(ws, meeting, out, send, only, again)
+    table = Table(title=f"{meeting}: drafts in {result.drafts_dir}" + (f", log {result.log}" if result.log else ""))
+    for column in ("group", "recipients", "attachments", "status"):
+        table.add_column(column)
+    for group in result.groups:
+        table.add_row(group.group, "\n".join(group.recipients), "\n".join(group.files) or "-", group.status)
+    Console(width=160).print(table)
+    if result.password_source.startswith(DOTENV) and dotenv_is_tracked(ws.root):
+        typer.echo(f"integkit: warning: {ws.root / DOTENV} holds a password and is not ignored by git; add it to .gitignore", err=True)
+    for line in result.failures:
+        typer.echo(f"integkit: error: {line}", err=True)
+    if result.failures:
+        raise typer.Exit(MailError.exit_code)
+
+
+class ExportFormat(str, Enum):
+    qdpx = "qdpx"
+    xlsx = "xlsx"
+
+
+@app.command()
+def export(
+    meeting: Annotated[str, typer.Argument(help="Meeting id.")],
+    format_: Annotated[ExportFormat, typer.Option("--format", help="qdpx: REFI-QDA project; xlsx: a 0/1 column per theme.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write (FILE.qdpx or FILE.xlsx).")],
+    show_personal_data: Annotated[
+        bool, typer.Option("--show-personal-data", help="Keep names, e-mail addresses, phone numbers and addresses in the answers.")
+    ] = False,
+    snapshot: Annotated[str, typer.Option(help="Snapshot id (prefix) or 'latest'.")] = "latest",
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Export MEETING's answers with their themes (the facilitator's corrections winning) for other tools.
+
+    qdpx: a REFI-QDA project for MAXQDA, ATLAS.ti, NVivo or QualCoder (one text source per answer, a case per municipality, the codebook as codes, a coded selection per theme). xlsx: one row per answer and a 0/1 column per theme, for SPSS or R. Personal data is redacted unless --show-personal-data is given.
+    """
+    from integkit.share.export import export_meeting
+
+    coded = export_meeting(_workspace(workspace), meeting, format_.value, out, show_personal_data, snapshot)
+    codings = sum(len(themes) for themes in coded.answers["themes"])
+    redacted = "personal data redacted" if coded.redacted else "personal data NOT redacted"
+    typer.echo(f"{meeting}: {len(coded.answers)} answers, {codings} codings ({redacted}); wrote {out}")

@@ -8,7 +8,7 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 | 1  | a report failed (`ReportError`; a cell that ran past its time limit: `ReportTimeoutError`) |
 | 2  | bad input: a file, column, row, value or option (`InputError`), or the workspace/registry (`WorkspaceError`) |
 | 3  | a stored snapshot is missing or fails its checksum (`SnapshotError`) |
-| 4  | a file or folder cannot be written: disk full, read-only file system, no permission (`StorageError`) |
+| 4  | the workspace cannot be written: disk full, read-only, no permission (`StorageError`) |
 | 10 | other LimeSurvey refusal (`LimeSurveyError`) |
 | 11 | LimeSurvey URL, user or password not set (`CredentialsError`) |
 | 12 | wrong user name or password (`LoginError`) |
@@ -18,11 +18,14 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 | 16 | RemoteControl interface switched off (`RemoteControlDisabledError`) |
 | 17 | HTTP or server error, e.g. unknown method (`ServerError`) |
 | 18 | network error or timeout (`NetworkError`) |
+| 20 | the SMTP server refused a message or a recipient, or the run ended with messages unsent (`MailError`) |
+| 21 | SMTP host, sender or password not set, or unusable (`MailSettingsError`) |
+| 22 | the SMTP server refused the login (`MailLoginError`) |
+| 23 | the SMTP server could not be reached, refused TLS, or the connection was lost (`MailConnectionError`) |
+| 24 | an attachment's provenance does not match its recipient; nothing was sent (`AttachmentMismatchError`) |
 """
 
 from __future__ import annotations
-
-import errno
 
 
 class IntegkitError(Exception):
@@ -49,26 +52,13 @@ class SnapshotError(IntegkitError):
     exit_code = 3
 
 
-class StorageError(IntegkitError):
-    """A file or folder could not be written: the disk is full, the file system is read-only, or
-    permission is missing (exit code 4). The message names the path and the reason."""
+class StorageError(IntegkitError, OSError):
+    """A file of the workspace cannot be written: full disk, read-only file system, no permission (exit code 4).
+
+    Also an OSError, so code that handles failing writes keeps handling it; the message names the file.
+    """
 
     exit_code = 4
-
-    REASONS = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-    }
-
-    @classmethod
-    def from_os_error(cls, exc: OSError, path: object = None) -> "StorageError":
-        """One line for a failed write: which path, and why in a user's words."""
-        where = exc.filename or path or "a file"
-        reason = cls.REASONS.get(exc.errno) or exc.strerror or str(exc)
-        return cls(f"cannot write {where}: {reason} (errno {exc.errno})" if exc.errno else f"cannot write {where}: {reason}")
 
 
 class ReportError(IntegkitError):
@@ -148,3 +138,39 @@ EXIT_CODES: dict[str, int] = {
 
 USAGE_EXIT_CODE = 2
 """A bad command-line option or value (typer/click's own usage errors exit 2 as well)."""
+
+
+# --- sharing reports by e-mail (integkit share) -------------------------------------------------
+class MailError(IntegkitError):
+    """The SMTP server refused a message or recipient, or a run ended with messages unsent (exit code 20)."""
+
+    exit_code = 20
+
+
+class MailSettingsError(MailError):
+    """SMTP_HOST, SMTP_FROM or the password is not set, or a setting is unusable (exit code 21)."""
+
+    exit_code = 21
+
+
+class MailLoginError(MailError):
+    """The SMTP server refused the user name or password (exit code 22)."""
+
+    exit_code = 22
+
+
+class MailConnectionError(MailError):
+    """The SMTP server could not be reached, offered no usable TLS, or dropped the connection (exit code 23)."""
+
+    exit_code = 23
+
+
+class AttachmentMismatchError(IntegkitError):
+    """A report's own provenance names another meeting or municipality than its recipient (exit code 24)."""
+
+    exit_code = 24
+
+
+EXIT_CODES.update(
+    {cls.__name__: cls.exit_code for cls in (MailError, MailSettingsError, MailLoginError, MailConnectionError, AttachmentMismatchError)}
+)

@@ -8,21 +8,29 @@
 
 Question ids are stable names (`q_gut`, `q_ausbau`, `q_unterstuetzung`, …) mapped from the
 survey's question codes by a mapping: the meeting's own in meetings.yaml, the default one for
-the standard questionnaire, or one inferred from the survey's structure.
+the standard questionnaire, or one inferred from the survey's structure. A survey may have no
+free-text question at all (ratings or choices only); then `answers` is empty.
+
+Municipality names typed as "other" are matched to the known municipalities
+(integkit.ingest.municipalities); names that match none stay as typed and are listed in
+`municipality_checks`. Labels (column headings, question texts, subquestion and answer labels,
+names typed as "other") lose control characters, bidi controls and invisible characters here;
+answer texts lose control characters. The raw file in the snapshot keeps every byte.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from integkit.errors import InputError
-from integkit.ingest.snapshot import Snapshot, find_snapshot
 from integkit.ingest.files import Export, parse_export
+from integkit.ingest.municipalities import MunicipalityNames, NameCheck, municipality_names, read_aliases
+from integkit.ingest.snapshot import Snapshot, find_snapshot
 from integkit.ingest.structure import (
     ARRAY_TYPES,
     LIST_TYPES,
@@ -47,10 +55,17 @@ DEFAULT_MAPPING: dict[str, Any] = {
 MAPPING_KEYS = set(DEFAULT_MAPPING)
 SELECTED = {"Y", "Ja", "Yes", "1", "y", "ja", "x", "X"}
 MISSING = {"", "N/A"}
+# What a list answer holds when "other" was chosen: the code (-oth- in LimeSurvey 6.14, other in
+# 6.4.2), or in a long (full-text) export the list's label for it (besides the question's own)
+OTHER_VALUES = {"-oth-", "other", "Sonstiges", "Other", "Andere", "Anderes"}
 # Control characters (C0 but tab and line breaks, DEL, C1) have no place in an answer; NUL and
 # friends would break spreadsheets and PDF text. They are removed in the tidy model; the raw
 # file in the snapshot keeps every byte as received.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# A label (heading, question text, option, municipality) is one line of plain text: it also loses
+# line breaks, bidi controls (U+202E …), zero-width characters and the BOM, which could reorder or
+# hide what a reader sees in a title, an axis label, alt text or a file name
+LABEL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 UNKNOWN_MUNICIPALITY = "ohne Angabe"
 
 RESPONDENT_COLUMNS = ["meeting_id", "response_id", "municipality", "role", "submitted_at", "complete", "volunteers"]
@@ -71,6 +86,8 @@ class Responses:
     choices: pd.DataFrame
     questions: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
+    municipality_checks: tuple[NameCheck, ...] = ()
+    """Municipality names typed as "other" that are no known municipality (with counts and suggestions)."""
 
     def question_label(self, question_id: str) -> str:
         rows = self.questions.loc[self.questions["question_id"] == question_id, "label"]
@@ -115,16 +132,49 @@ def infer_mapping(structure: SurveyStructure) -> dict[str, Any]:
     return mapping
 
 
+def uses_standard_codes(columns: list[str]) -> bool:
+    """Whether a file has the standard questionnaire's municipality and free-text codes (its meetings form a series)."""
+    present = set(columns)
+    return DEFAULT_MAPPING["municipality"] in present and set(DEFAULT_MAPPING["texts"].values()) <= present
+
+
+def check_mapping(mapping: dict[str, Any], source: str) -> None:
+    """A meeting's own mapping: known keys, and codes where codes belong (one line naming the field)."""
+    unknown = set(mapping) - MAPPING_KEYS
+    if unknown:
+        raise InputError(f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (known: {', '.join(sorted(MAPPING_KEYS))})")
+    for key in ("municipality", "role", "volunteers"):
+        if mapping.get(key) is not None and not isinstance(mapping[key], str):
+            raise InputError(f"{source}: {key} must be a question code or null, not {mapping[key]!r}")
+    if mapping.get("ratings") is not None and not (
+        isinstance(mapping["ratings"], list) and all(isinstance(c, str) for c in mapping["ratings"])
+    ):
+        raise InputError(f"{source}: ratings must be a list of question codes, not {mapping['ratings']!r}")
+    for key in ("texts", "choices"):
+        value = mapping.get(key)
+        if value is not None and not (isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+            raise InputError(f"{source}: {key} must map question ids to codes ({key}: {{q_gut: GELINGT}}), or be {{}} for none")
+
+
+def with_defaults(override: dict[str, Any] | None) -> dict[str, Any]:
+    """A meeting's mapping completed by the standard one; `null` ratings, texts or choices mean none."""
+    mapping = {**DEFAULT_MAPPING, **(override or {})}
+    mapping.update({key: mapping[key] or ([] if key == "ratings" else {}) for key in ("ratings", "texts", "choices")})
+    return mapping
+
+
 def resolve_mapping(
     structure: SurveyStructure, columns: list[str], override: dict[str, Any] | None, source: str
 ) -> dict[str, Any]:
-    """The mapping to use, checked against the file's columns (a clear error if columns are missing)."""
+    """The mapping to use, checked against the file's columns (a clear error if columns are missing).
+
+    A survey needs a free-text question, a rating or a choice; free texts may be absent
+    (`texts: {}` in a meeting's mapping, or a survey without any), and so may the municipality.
+    """
     if override:
-        unknown = set(override) - MAPPING_KEYS
-        if unknown:
-            raise InputError(f"mapping for {source}: unknown key(s) {', '.join(sorted(unknown))}")
-        mapping = {**DEFAULT_MAPPING, **override}
-    elif DEFAULT_MAPPING["municipality"] in columns and set(DEFAULT_MAPPING["texts"].values()) & set(columns):
+        check_mapping(override, f"mapping for {source} (surveys/meetings.yaml)")
+        mapping = with_defaults(override)
+    elif uses_standard_codes(columns):
         mapping = DEFAULT_MAPPING
     else:
         mapping = infer_mapping(structure)
@@ -136,14 +186,36 @@ def resolve_mapping(
 
     wanted = [c for c in [mapping.get("municipality"), *mapping["texts"].values()] if c]
     missing = [c for c in wanted if not has(c)]
-    if not wanted or missing or not mapping["texts"]:
+    found = [c for c in [*mapping["texts"].values(), *(mapping.get("ratings") or []), *(mapping.get("choices") or {}).values()] if has(c)]
+    if missing or not found:
         shown = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "")
-        what = ", ".join(missing) if missing else "a municipality and free-text questions"
+        what = ", ".join(missing) if missing else "free-text, rating or choice questions"
         raise InputError(
             f"{source}: missing the mapped column(s) {what} (the file has: {shown}); "
             "give the survey's .lss with --structure or a 'mapping' for the meeting in surveys/meetings.yaml"
         )
     return mapping
+
+
+def clean_label(text: str) -> str:
+    """A label as one line of visible text: no control, bidi or invisible characters, single spaces."""
+    return " ".join(LABEL_CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", text).split())
+
+
+def clean_structure(structure: SurveyStructure) -> SurveyStructure:
+    """The structure with every label cleaned (the stored structure.json keeps them as received)."""
+    questions = {
+        code: replace(
+            q,
+            text=clean_label(q.text),
+            group=clean_label(q.group),
+            subquestions={k: clean_label(v) for k, v in q.subquestions.items()},
+            answers={k: clean_label(v) for k, v in q.answers.items()},
+            other_label=clean_label(q.other_label),
+        )
+        for code, q in structure.questions.items()
+    }
+    return replace(structure, questions=questions, title=clean_label(structure.title))
 
 
 # --- building the tables -----------------------------------------------------------------
@@ -153,16 +225,23 @@ def _label(value: str, labels: dict[str, str]) -> str:
 
 
 def _list_value(frame: pd.DataFrame, code: str | None, structure: SurveyStructure) -> pd.Series:
-    """Labels of a single-choice question, with the 'other' text where the answer is 'other'."""
+    """Labels of a single-choice question, with the 'other' text where the answer is 'other'.
+
+    "Other" is the code (-oth-, other), the list's label for it in a long export ("Sonstiges"),
+    or an empty answer beside an other text; a blank other text leaves no answer at all.
+    """
     if not code or code not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     question = structure.question(code)
     labels = question.answers if question else {}
-    other = frame.get(f"{code}[other]", pd.Series([""] * len(frame), index=frame.index)).str.strip()
+    other = frame.get(f"{code}[other]", pd.Series([""] * len(frame), index=frame.index)).map(clean_label)
     values = frame[code].str.strip()
     labelled = values.map(lambda v: "" if v in MISSING else _label(v, labels))
-    use_other = (values.isin({"-oth-", "other"}) | (values == "")) & (other != "")
-    return labelled.where(~use_other, other.str.replace(r"\s+", " ", regex=True))
+    is_other = values == ""
+    if f"{code}[other]" in frame.columns or (question and question.other):
+        other_values = OTHER_VALUES | ({question.other_label} if question else set())
+        is_other |= values.isin(other_values - set(labels.values()))
+    return labelled.where(~is_other, other)
 
 
 def build_responses(
@@ -172,11 +251,16 @@ def build_responses(
     mapping: dict[str, Any] | None = None,
     provenance: dict[str, Any] | None = None,
     source: str = "export",
+    aliases: dict[str, str] | None = None,
 ) -> Responses:
-    """Turn a parsed export into the tidy model, applying the structure's labels."""
-    frame = _without_control_characters(export.frame.astype(object).fillna("").astype(str))
+    """Turn a parsed export into the tidy model, applying the structure's labels.
+
+    `aliases` are the municipality names the office confirmed (surveys/municipalities.yaml).
+    """
+    frame = _cleaned_frame(export.frame, source)
+    structure = clean_structure(structure)
     if frame.empty:  # a survey without responses yet: empty tables, the default mapping
-        mapping = {**DEFAULT_MAPPING, **(mapping or {})}
+        mapping = with_defaults(mapping)
     else:
         mapping = resolve_mapping(structure, list(frame.columns), mapping, source)
     ids = frame["id"].astype(int)
@@ -191,7 +275,7 @@ def build_responses(
         if volunteers_code in frame.columns
         else pd.Series(np.nan, index=frame.index, dtype="Float64")
     )
-    municipality = _list_value(frame, mapping.get("municipality"), structure).replace("", UNKNOWN_MUNICIPALITY)
+    municipality, checks = _municipalities(frame, mapping.get("municipality"), structure, aliases)
     respondents = pd.DataFrame(
         {
             "meeting_id": meeting_id,
@@ -246,7 +330,8 @@ def build_responses(
             sub = column[len(code) + 1 : -1]
             values = frame[column].str.strip()
             if sub == "other":
-                keep, option = values != "", values.str.replace(r"\s+", " ", regex=True)
+                option = values.map(clean_label)
+                keep = option != ""
             else:
                 keep, option = values.isin(SELECTED), pd.Series(subs.get(sub, sub), index=frame.index)
             choices.append(pd.DataFrame({"meeting_id": meeting_id, "response_id": ids[keep], "question_id": question_id, "option": option[keep]}))
@@ -259,7 +344,31 @@ def build_responses(
         choices=_concat(choices, CHOICE_COLUMNS),
         questions=pd.DataFrame(questions, columns=QUESTION_COLUMNS),
         provenance=provenance or {},
+        municipality_checks=checks,
     )
+
+
+def _municipalities(
+    frame: pd.DataFrame, code: str | None, structure: SurveyStructure, aliases: dict[str, str] | None
+) -> tuple[pd.Series, tuple[NameCheck, ...]]:
+    """Each respondent's municipality as a known name where the typed one matches, and the names that match none."""
+    question = structure.question(code) if code else None
+    names: MunicipalityNames = municipality_names(question.answers.values() if question else (), aliases)
+    typed = _list_value(frame, code, structure)
+    known = {name: names.canonical(name) for name in typed.unique() if name}
+    checks = tuple(names.check(typed[typed != ""]))
+    return typed.map(lambda name: known.get(name, UNKNOWN_MUNICIPALITY)), checks
+
+
+def _cleaned_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The export's cells as text without control characters, its headings as clean labels (unique)."""
+    frame = _without_control_characters(frame.astype(object).fillna("").astype(str))
+    headings = [clean_label(str(c)) for c in frame.columns]
+    repeated = sorted({h for h in headings if headings.count(h) > 1})
+    if repeated:
+        raise InputError(f"{source}: column heading(s) {', '.join(map(repr, repeated))} occur more than once after control characters are removed")
+    frame.columns = headings
+    return frame
 
 
 def _without_control_characters(frame: pd.DataFrame) -> pd.DataFrame:
@@ -283,7 +392,9 @@ def _concat(parts: list[pd.DataFrame], columns: list[str], value_float: bool = F
 
 
 # --- from a snapshot -----------------------------------------------------------------------
-def responses_from_snapshot(snapshot: Snapshot, meeting_id: str, mapping: dict[str, Any] | None = None) -> Responses:
+def responses_from_snapshot(
+    snapshot: Snapshot, meeting_id: str, mapping: dict[str, Any] | None = None, aliases: dict[str, str] | None = None
+) -> Responses:
     """The tidy model of one stored snapshot, labelled with the structure stored beside it."""
     raw_name = snapshot.raw_name()
     export = parse_export(snapshot.read(raw_name), f"{snapshot.path / raw_name}")
@@ -295,11 +406,11 @@ def responses_from_snapshot(snapshot: Snapshot, meeting_id: str, mapping: dict[s
         "source": snapshot.manifest.get("source", {}),
         "survey_title": structure.title,
     }
-    return build_responses(export, structure, meeting_id, mapping, provenance, source=str(snapshot.path))
+    return build_responses(export, structure, meeting_id, mapping, provenance, source=str(snapshot.path), aliases=aliases)
 
 
 def load_responses(workspace: Workspace, meeting_id: str, snapshot: str | None = None) -> Responses:
     """The tidy model of a registered meeting from its latest (or a named) snapshot."""
     meeting = workspace.meeting(meeting_id)
     found = find_snapshot(workspace.snapshots_dir(meeting_id), snapshot)
-    return responses_from_snapshot(found, meeting_id, meeting.mapping)
+    return responses_from_snapshot(found, meeting_id, meeting.mapping, read_aliases(workspace.municipalities_path))

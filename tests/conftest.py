@@ -15,6 +15,9 @@ RPC = LIMESURVEY / "rpc"
 LSS_482931 = LIMESURVEY / "survey_structure" / "limesurvey_survey_482931.lss"
 CSV_SHORT = RPC / "export_responses__csv_code_short.decoded.csv"
 JSON_SHORT = RPC / "export_responses__json_code_short.decoded.json"
+LIMESURVEY_614 = FIXTURES / "limesurvey-6.14"
+RPC_614 = LIMESURVEY_614 / "rpc"
+LSS_614 = LIMESURVEY_614 / "survey_structure" / "limesurvey_survey_482931.lss"
 
 
 @pytest.fixture

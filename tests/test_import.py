@@ -85,7 +85,8 @@ def test_a_corrupted_snapshot_is_refused(workspace):
         (b'"id";"submitdate";"GEMEINDE";"GELINGT"\r\n"1";"";"G01";"a"\r\n"1";"";"G02";"b"\r\n', "occur more than once"),
         ("id;GEMEINDE;GELINGT\n1;G01;Sprachförderung\n".encode("utf-16-le"), "not a text file"),
         (b"GEMEINDE;GELINGT\n\x81\x8d\n", "not valid UTF-8"),
-        (b"%PDF-1.7 not an export", "not a CSV export"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n", "this is a PDF document, not a table of responses"),
+        (b"just some words\nwithout columns\n", "not a CSV export"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(workspace, tmp_path, content, message):

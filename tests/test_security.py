@@ -20,6 +20,7 @@ import signal
 import stat
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import zlib
@@ -487,20 +488,70 @@ def test_a_cell_that_never_ends_fails_its_report_in_one_line_and_the_next_report
     assert still_running(kernels) == {}
 
 
-# A read-only workspace and a full disk, for real where the machine allows: a read-only bind
-# mount and a small tmpfs need root with CAP_SYS_ADMIN; as another user, chmod makes a folder
-# read-only; otherwise the failing write is injected at the OS calls (mkdir, open).
-def mount(*args: str) -> bool:
-    return os.geteuid() == 0 and shutil.which("mount") is not None and subprocess.run(["mount", *args], capture_output=True).returncode == 0
+# A read-only workspace and a full disk: for real where the machine allows it (a read-only bind mount
+# of the workspace, or a small tmpfs filled up as reports/<meeting>/, in a private mount namespace as
+# tests/test_disk_faults.py does for `import`); otherwise the failing write is injected at the OS
+# calls (mkdir, open) of an in-process run.
+REPORT_INSIDE = textwrap.dedent(
+    """
+    import hashlib, json, os, subprocess, sys
+    workspace, meeting, mode = sys.argv[1:4]
+    out = os.path.join(workspace, "reports", meeting)
+    if mode == "read-only":
+        subprocess.run(["mount", "--bind", workspace, workspace], check=True)
+        subprocess.run(["mount", "-o", "remount,bind,ro", workspace, workspace], check=True)
+    else:
+        saved = {name: open(os.path.join(out, name), "rb").read() for name in os.listdir(out)}
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", out], check=True)
+        for name, data in saved.items():
+            with open(os.path.join(out, name), "wb") as fh:
+                fh.write(data)
+        fd = os.open(os.path.join(out, "filler"), os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == 28
+        os.close(fd)
+
+    def state():
+        return {
+            os.path.relpath(os.path.join(folder, name), workspace): hashlib.sha256(open(os.path.join(folder, name), "rb").read()).hexdigest()
+            for folder, _, names in os.walk(workspace) for name in names
+        }
+
+    before = state()
+    done = subprocess.run([sys.executable, "-m", "integkit", "report", meeting, "--all", "--jobs", "1", "-w", workspace], capture_output=True, text=True)
+    print(json.dumps({"code": done.returncode, "output": done.stdout + done.stderr, "before": before, "after": state()}))
+    """
+)
+
+
+def report_on_broken_disk(ws: Workspace, tmp_path: Path, mode: str, monkeypatch) -> dict:
+    """`integkit report --all` with the workspace read-only or reports/<meeting>/ full; what it printed and changed."""
+    from test_disk_faults import private_mounts
+
+    if not private_mounts():
+        script = tmp_path / "inside.py"
+        script.write_text(REPORT_INSIDE, encoding="utf-8")
+        done = subprocess.run(
+            ["unshare", "-m", sys.executable, str(script), str(ws.root), SMALL, mode],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+    before = {k: v for k, v in state(ws).items()}
+    refuse_writes(monkeypatch, ws.root if mode == "read-only" else ws.report_dir(SMALL), 30 if mode == "read-only" else 28)
+    result = runner.invoke(app, ["report", SMALL, "--all", "--jobs", "1", "-w", str(ws.root)])
+    monkeypatch.undo()
+    return {"code": result.exit_code, "output": result.output, "before": before, "after": state(ws)}
 
 
 def refuse_writes(monkeypatch, root: Path, code: int) -> None:
     """Make every mkdir and every open for writing below `root` fail with errno `code`, in this process."""
     import builtins
-    import errno as errnos
     import io
 
-    assert code in errnos.errorcode
     base = str(root.resolve())
 
     def check(path) -> None:
@@ -529,63 +580,6 @@ def refuse_writes(monkeypatch, root: Path, code: int) -> None:
     monkeypatch.setattr(io, "open", open_)
 
 
-@pytest.fixture
-def read_only(monkeypatch):
-    """Make a folder read-only: `read_only(path)` returns how ("mount", "chmod" or "inject")."""
-    mounted: list[Path] = []
-    changed: list[Path] = []
-
-    def make(path: Path) -> str:
-        if mount("--bind", str(path), str(path)):
-            mounted.append(path)
-            if mount("-o", "remount,bind,ro", str(path), str(path)):
-                return "mount"
-        if os.geteuid() != 0:
-            for folder in [path, *path.rglob("*")]:
-                if folder.is_dir():
-                    folder.chmod(folder.stat().st_mode & ~0o222)
-                    changed.append(folder)
-            return "chmod"
-        refuse_writes(monkeypatch, path, 30)  # EROFS
-        return "inject"
-
-    yield make
-    for path in reversed(mounted):
-        subprocess.run(["umount", "-l", str(path)], check=False)
-    for folder in changed:
-        folder.chmod(folder.stat().st_mode | 0o200)
-
-
-@pytest.fixture
-def full_disk(monkeypatch):
-    """Make a folder a full disk: `full_disk(path)` mounts a small tmpfs there and fills it (or injects ENOSPC)."""
-    mounted: list[Path] = []
-
-    def make(path: Path) -> str:
-        path.mkdir(parents=True, exist_ok=True)
-        if mount("-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", str(path)):
-            mounted.append(path)
-            return "mount"
-        return "inject"
-
-    def fill(path: Path, how: str) -> None:
-        if how == "mount":
-            fd = os.open(path / "filler", os.O_WRONLY | os.O_CREAT)
-            try:
-                while True:
-                    os.write(fd, b"\0" * 4096)
-            except OSError as exc:
-                assert exc.errno == 28
-            finally:
-                os.close(fd)
-        else:
-            refuse_writes(monkeypatch, path, 28)  # ENOSPC
-
-    yield make, fill
-    for path in reversed(mounted):
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 def failure_lines(output: str) -> list[str]:
     assert "Traceback" not in output, output
     lines = output.strip().splitlines()
@@ -593,35 +587,33 @@ def failure_lines(output: str) -> list[str]:
     return lines[start + 1:]
 
 
-def test_report_all_on_a_read_only_workspace_names_each_failed_report_in_one_line(small, read_only):
-    before = state(small)
-    how = read_only(small.root)
-    result = runner.invoke(app, ["report", SMALL, "--all", "--jobs", "1", "-w", str(small.root)])
-    assert result.exit_code == 1, (how, result.output)
-    lines = failure_lines(result.output)
-    names = [f"{SMALL}_bericht", f"{SMALL}_handlungsliste", f"{SMALL}_gemeinde_freising", f"{SMALL}_gemeinde_moosburg-a-d-isar"]
-    assert len(lines) == len(names) + 1, result.output
-    for name, line in zip([*names, f"{SMALL} index"], lines):
+REPORT_NAMES = [f"{SMALL}_bericht", f"{SMALL}_handlungsliste", f"{SMALL}_gemeinde_freising", f"{SMALL}_gemeinde_moosburg-a-d-isar", f"{SMALL} index"]
+
+
+def test_report_all_on_a_read_only_workspace_names_each_failed_report_in_one_line(small, tmp_path, monkeypatch):
+    run = report_on_broken_disk(small, tmp_path, "read-only", monkeypatch)
+    assert run["code"] == 1, run["output"]
+    lines = failure_lines(run["output"])
+    assert len(lines) == len(REPORT_NAMES), run["output"]
+    for name, line in zip(REPORT_NAMES, lines):
         assert line.strip().startswith(f"report {name}:" if "index" not in name else name), line
-        assert f"cannot write {small.report_dir(SMALL)}" in line and "the file system is read-only" in line, line
-    assert state(small) == before
+        assert f"{small.report_dir(SMALL)}: cannot write" in line and "the file system is read-only" in line, line
+    assert run["after"] == run["before"]
 
 
-def test_a_full_disk_fails_each_report_and_the_index_in_one_line_and_leaves_nothing_half_written(small, full_disk):
+def test_a_full_disk_fails_each_report_and_the_index_in_one_line_and_leaves_nothing_half_written(small, tmp_path, monkeypatch):
     from integkit.report.index import write_index
 
-    make, fill = full_disk
-    out = small.report_dir(SMALL)
-    how = make(out)
     write_index(small, SMALL, [])  # the index as it was before
-    previous = {p.name: p.read_bytes() for p in out.iterdir()}
-    fill(out, how)
-    result = runner.invoke(app, ["report", SMALL, "--all", "--jobs", "1", "-w", str(small.root)])
-    assert result.exit_code == 1, (how, result.output)
-    lines = failure_lines(result.output)
-    assert len(lines) == 5 and lines[-1].strip().startswith(f"{SMALL} index: cannot write {out}"), result.output
-    assert all("the disk is full (errno 28)" in line for line in lines), result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "filler"} == previous  # no temporary, no half file
+    out = small.report_dir(SMALL)
+    run = report_on_broken_disk(small, tmp_path, "full", monkeypatch)
+    assert run["code"] == 1, run["output"]
+    lines = failure_lines(run["output"])
+    assert len(lines) == len(REPORT_NAMES), run["output"]
+    for name, line in zip(REPORT_NAMES, lines):
+        assert line.strip().startswith(f"report {name}: {out}" if "index" not in name else f"{name}: {out}"), line
+        assert "cannot write" in line and "the disk is full" in line, line
+    assert run["after"] == run["before"]  # no temporary, no half-written file; index.html and reports.json intact
 
 
 def test_a_report_whose_codings_changed_after_planning_is_refused_and_writes_nothing(small):

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from integkit.errors import InputError
-from integkit.io import XLSX_MAGIC, cell_text, parse_table, read_bytes
+from integkit.io import XLSX_MAGIC, cell_text, check_cells, check_table_bytes, parse_table, read_bytes
 
 # Headings LimeSurvey writes with "full question text" headings instead of question codes
 FULL_HEADING_MARKERS = {"Antwort ID", "Response ID", "Datum Abgeschickt", "Date submitted"}
@@ -39,8 +39,7 @@ class Export:
 
 def parse_export(raw: bytes, name: str) -> Export:
     """Parse the bytes of a response export; `name` (file name) is used in messages and for the type."""
-    if not raw.strip():
-        raise InputError(f"{name}: the file is empty")
+    check_table_bytes(raw, name)
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head in (b"{", b"[") and raw[:4] != XLSX_MAGIC:
         frame, kind, encoding, notes = _read_json(raw, name), "json", "utf-8", ()
@@ -87,7 +86,9 @@ def _read_json(raw: bytes, name: str) -> pd.DataFrame:
     columns: list[str] = [] if flat else ["id"]  # an empty survey still has an id column
     for item in flat:
         columns.extend(k for k in item if k not in columns)
-    return pd.DataFrame([[cell_text(item.get(c)) for c in columns] for item in flat], columns=columns, dtype=object)
+    frame = pd.DataFrame([[cell_text(item.get(c)) for c in columns] for item in flat], columns=columns, dtype=object)
+    check_cells(frame, name)
+    return frame
 
 
 # --- checks ------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Two parts: `RemoteSurvey` is one logged-in session; it retries network failures with backoff,
 logs in again once when the server forgets the session key, always releases the key, and
-turns every failure into one of the `LimeSurveyError` classes below (one exit code each).
+turns every failure into one of the `LimeSurveyError` classes below (one exit code each). A
+refusal is recognised by the `error_code` citric (≥ 2.2) passes on from the server when there
+is one, else by the server's message text (LimeSurvey up to 6.14 sends messages only).
 `pull` decides what to ask for (only responses above the last id seen, unless `full`), merges
 them with the previous pull and stores one self-contained `responses.json` per snapshot
 through `integkit.ingest.store.store`, the same way `integkit import` stores a file. The password
@@ -14,9 +16,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
@@ -39,7 +44,7 @@ from integkit.ingest.structure import Question, SurveyStructure, strip_html
 if TYPE_CHECKING:
     from integkit.ingest.store import IngestResult
     from integkit.ingest.snapshot import Snapshot
-    from integkit.workspace import Workspace
+    from integkit.workspace import Meeting, Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,13 +54,54 @@ class _NoResponses(LimeSurveyError):
     """An active survey without a single response: not an error for a pull."""
 
 
-# Status strings LimeSurvey 6 returns as `{"status": ...}` (see tests/fixtures/limesurvey/README.md)
-BAD_LOGIN = "Invalid user name or password"
-BAD_KEY = "Invalid session key"
-NO_SURVEY = {"Error: Invalid survey ID", "Invalid surveyid", "No permission"}
-NOT_ACTIVE = "No Data, survey table does not exist."
-NO_RESPONSES = "No Data, could not get max id."
+class Refusal(Enum):
+    """The kinds of LimeSurvey refusal integkit tells apart."""
+
+    LOGIN = "login"
+    SESSION_KEY = "session key"
+    SURVEY = "unknown survey or no permission"
+    INACTIVE = "survey never activated"
+    EMPTY = "no responses yet"
+
+
+# LimeSurvey 6.4.2 and 6.14 answer `{"status": <message>}` with these texts (recorded in
+# tests/fixtures/limesurvey*/README.md) and no code. The codes are the names a server may send
+# as `error_code` (compared upper-case with underscores: "invalid-session-key" matches too).
+REFUSAL_CODES = {
+    Refusal.LOGIN: {"INVALID_CREDENTIALS", "INVALID_USER_NAME_OR_PASSWORD", "AUTHENTICATION_FAILED", "LOGIN_FAILED"},
+    Refusal.SESSION_KEY: {"INVALID_SESSION_KEY", "SESSION_KEY_INVALID", "SESSION_EXPIRED"},
+    Refusal.SURVEY: {"INVALID_SURVEY_ID", "SURVEY_NOT_FOUND", "NO_PERMISSION", "PERMISSION_DENIED"},
+    Refusal.INACTIVE: {"SURVEY_NOT_ACTIVE", "SURVEY_INACTIVE", "NO_RESPONSE_TABLE"},
+    Refusal.EMPTY: {"NO_RESPONSES", "SURVEY_EMPTY"},
+}
+REFUSAL_MESSAGES = {
+    "Invalid user name or password": Refusal.LOGIN,
+    "Invalid session key": Refusal.SESSION_KEY,
+    "Error: Invalid survey ID": Refusal.SURVEY,
+    "Invalid surveyid": Refusal.SURVEY,
+    "No permission": Refusal.SURVEY,
+    "No Data, survey table does not exist.": Refusal.INACTIVE,
+    "No Data, could not get max id.": Refusal.EMPTY,
+}
 RETRY_HTTP_STATUS = {502, 503, 504}
+
+
+def status_text(exc: Exception) -> str:
+    """The server's own message of a citric status error (without the "(error code: …)" citric adds)."""
+    message = str(exc)
+    code = getattr(exc, "error_code", None)
+    return message.removesuffix(f" (error code: {code})") if code else message
+
+
+def refusal_kind(exc: Exception) -> Refusal | None:
+    """What a status error means: matched on its error code first, then on the message; None if unknown."""
+    code = getattr(exc, "error_code", None)
+    if code:
+        name = re.sub(r"[^A-Z0-9]+", "_", str(code).upper()).strip("_")
+        for refusal, codes in REFUSAL_CODES.items():
+            if name in codes:
+                return refusal
+    return REFUSAL_MESSAGES.get(status_text(exc))
 
 
 @dataclass(frozen=True)
@@ -143,7 +189,7 @@ class RemoteSurvey:
             try:
                 return self._with_retries(method, run)
             except LimeSurveyStatusError as exc:
-                if str(exc) != BAD_KEY:
+                if refusal_kind(exc) is not Refusal.SESSION_KEY:
                     raise self._status_error(method, exc) from None
                 if attempt == 2:
                     raise SessionKeyError(
@@ -208,21 +254,23 @@ class RemoteSurvey:
         time.sleep(delay)
 
     def _status_error(self, method: str, exc: Exception) -> LimeSurveyError:
-        message = str(exc)
+        kind, message = refusal_kind(exc), " ".join(status_text(exc).split())
         url, user = self.connection.safe_url, self.connection.user
-        if message == BAD_LOGIN:
+        if kind is Refusal.LOGIN:
             return LoginError(
                 f"LimeSurvey at {url} refused the login of user {user!r}: {message} "
                 "(check LIMESURVEY_USER; store the right password with `integkit login`)"
             )
-        if message in NO_SURVEY:
+        if kind is Refusal.SESSION_KEY:
+            return SessionKeyError(f"LimeSurvey at {url} rejected the session key ({method}: {message})")
+        if kind is Refusal.SURVEY:
             return SurveyNotFoundError(
                 f"LimeSurvey at {url}: no survey with this id, or user {user!r} may not read it "
                 f"({method}: {message}); check --survey-id or the meeting's survey_id in surveys/meetings.yaml"
             )
-        if message == NO_RESPONSES:
+        if kind is Refusal.EMPTY:
             return _NoResponses(message)
-        if message == NOT_ACTIVE:
+        if kind is Refusal.INACTIVE:
             return SurveyNotActiveError(
                 f"LimeSurvey at {url}: the survey was never activated, so it has no responses ({message}); "
                 "activate it in LimeSurvey first"
@@ -274,9 +322,17 @@ class RemoteSurvey:
             yield self.export(survey_id, chunk[0], chunk[-1]) or []
 
 
+ENDPOINT_HINT = "check LIMESURVEY_URL: it is the survey site's address followed by /index.php/admin/remotecontrol"
+
+
 def _http_message(url: str, method: str, status: int) -> str:
     if status == 404:
-        return f"{url} answered HTTP 404 to {method}: no LimeSurvey RemoteControl there; check LIMESURVEY_URL (…/index.php/admin/remotecontrol)"
+        return f"{url} answered HTTP 404 to {method}: no LimeSurvey RemoteControl there; {ENDPOINT_HINT}"
+    if status == 400:  # LimeSurvey answers an address it has no route for with 400, not 404
+        return (
+            f"{url} answered HTTP 400 (Bad Request) to {method}, as LimeSurvey does for an address that is not "
+            f"its RemoteControl endpoint; {ENDPOINT_HINT}"
+        )
     if status >= 500:
         return (
             f"LimeSurvey at {url} answered HTTP {status} to {method}: the server failed or does not know this "
@@ -443,12 +499,15 @@ def pull(
     full: bool = False,
     page_size: int = DEFAULT_PAGE_SIZE,
     transport: Transport = Transport(),
+    structure_path: Path | None = None,
 ) -> PullResult:
     """Pull a meeting's survey into a new snapshot; ask only for new responses unless `full`.
 
-    The survey id comes from `survey_id` on the first pull and is kept in meetings.yaml. Nothing
-    is written unless every page arrived; a pull that changes nothing writes nothing.
+    The survey id comes from `survey_id` on the first pull and is kept in meetings.yaml. Labels
+    come from the server, or from the survey's structure export (.lss) at `structure_path`.
+    Nothing is written unless every page arrived; a pull that changes nothing writes nothing.
     """
+    from integkit.ingest.structure import read_lss
     from integkit.workspace import check_meeting_id
 
     check_meeting_id(meeting_id)
@@ -456,12 +515,15 @@ def pull(
         raise InputError(f"page size must be at least 1, not {page_size}")
     meeting = workspace.meetings().get(meeting_id)
     sid = _survey_id(meeting_id, meeting.source if meeting else {}, survey_id)
+    given = read_lss(Path(structure_path)) if structure_path is not None else None
+    if given is not None and given.survey_id not in (None, sid):
+        raise InputError(f"{structure_path}: the structure file is of survey {given.survey_id}, not of survey {sid}")
     base, previous = _previous_pull(workspace, meeting_id, sid)
     incremental = base is not None and not full
     after = max(previous) if incremental and previous else None
 
     with RemoteSurvey(connection, transport) as remote:
-        structure = remote.structure(sid)
+        structure = given or remote.structure(sid)
         ids = remote.response_ids(sid, after)
         fetched: dict[int, dict[str, Any]] = {}
         for page in remote.pages(sid, ids or [], page_size):
@@ -486,6 +548,7 @@ def pull(
         "name": f"LimeSurvey survey {sid}",
         "mode": "incremental" if incremental else "full",
         "page_size": page_size,
+        **({"structure": Path(structure_path).name} if structure_path is not None else {}),
     }
     from integkit.ingest.store import store
 
@@ -496,7 +559,7 @@ def pull(
         meeting_id, sid, result, not incremental,
         new_ids=tuple(sorted(set(fetched) - set(previous))),
         edited_ids=tuple(edited), removed_ids=tuple(removed),
-        empty_survey=ids is None and not rows, notes=tuple(notes),
+        empty_survey=ids is None and not rows, notes=(*notes, *result.notes),
     )
 
 
@@ -560,8 +623,12 @@ def _previous_pull(workspace: Workspace, meeting_id: str, survey_id: int) -> tup
 
 def _link_meeting(workspace: Workspace, meeting_id: str, survey_id: int, connection: Connection) -> None:
     """Keep the survey id (and the URL, without credentials) in meetings.yaml for later pulls."""
-    meeting = workspace.meeting(meeting_id)
     wanted = {"kind": "limesurvey", "survey_id": survey_id, "url": connection.safe_url}
-    if any(meeting.source.get(k) != v for k, v in wanted.items()):
+
+    def link(meeting: Meeting | None) -> Meeting | None:
+        if meeting is None or all(meeting.source.get(k) == v for k, v in wanted.items()):
+            return None
         meeting.source = {**{k: v for k, v in meeting.source.items() if k not in ("path",)}, **wanted}
-        workspace.save_meeting(meeting)
+        return meeting
+
+    workspace.update_meeting(meeting_id, link)

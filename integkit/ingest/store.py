@@ -2,26 +2,30 @@
 
 Both ways in, `integkit import` (files) and `integkit pull` (LimeSurvey), end here, so a pull
 and an import of the same responses give the same snapshot layout and the same Responses.
+The snapshot and the registry entry are written under the workspace lock, one after the other;
+if the registry cannot be written, the new snapshot is taken back, so nothing half-done is left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from integkit.errors import InputError
-from integkit.responses import STRUCTURE_FILE, Responses, build_responses
-from integkit.ingest.snapshot import Snapshot, write_snapshot
 from integkit.ingest.files import Export, read_export
+from integkit.ingest.municipalities import read_aliases
+from integkit.ingest.snapshot import Snapshot, write_snapshot
 from integkit.ingest.structure import SurveyStructure, read_lss
-from integkit.workspace import Meeting, Workspace, check_meeting_id
+from integkit.responses import STRUCTURE_FILE, Responses, build_responses, uses_standard_codes
+from integkit.workspace import STANDARD_SERIES, Meeting, Workspace, check_meeting_id
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What an import or pull did: the snapshot, whether it is new, and the responses in it."""
+    """What an import or pull did: the snapshot, whether it is new, the responses in it, notes for the user."""
 
     snapshot: Snapshot
     created: bool
@@ -42,14 +46,17 @@ def store(
 ) -> IngestResult:
     """Validate by building the tidy model first, then write the snapshot and register the meeting.
 
-    Nothing is written when the responses cannot be read, and nothing when the same content
-    is stored already. `label` names the input in error messages (default: raw_name).
+    Nothing is written when the responses cannot be read, and nothing when the latest snapshot
+    holds the same content already (a damaged snapshot with this content is repaired). A new
+    meeting joins the standard series only when its file has the standard questionnaire's codes.
+    `label` names the input in error messages (default: raw_name).
     """
     check_meeting_id(meeting_id)
-    meetings = workspace.meetings()
-    meeting = meetings.get(meeting_id)
-    mapping = meeting.mapping if meeting else None
-    responses = build_responses(export, structure, meeting_id, mapping, source=label or raw_name)
+    meeting = workspace.meetings().get(meeting_id)
+    aliases = read_aliases(workspace.municipalities_path)
+    responses = build_responses(
+        export, structure, meeting_id, meeting.mapping if meeting else None, source=label or raw_name, aliases=aliases
+    )
     files = {raw_name: raw, STRUCTURE_FILE: structure.to_json()}
     meta = {
         "meeting_id": meeting_id,
@@ -59,20 +66,36 @@ def store(
         "row_count": int(len(export.frame)),
         "survey_id": structure.survey_id,
     }
-    snapshot, created = write_snapshot(workspace.snapshots_dir(meeting_id), files, raw_name, meta)
-    if meeting is None:
-        defaults = meeting_defaults or {}
-        workspace.save_meeting(
-            Meeting(
+    first_date = _first_date(responses)
+    defaults = meeting_defaults or {}
+
+    def register(current: Meeting | None) -> Meeting | None:
+        if current is None:
+            return Meeting(
                 id=meeting_id,
                 title=defaults.get("title") or structure.title or meeting_id,
-                date=defaults.get("date") or _first_date(responses),
+                date=defaults.get("date") or first_date,
                 place=defaults.get("place", ""),
+                series=STANDARD_SERIES if uses_standard_codes(list(export.frame.columns)) else None,
                 source={k: v for k, v in source.items() if k in ("kind", "path", "survey_id", "url")},
             )
-        )
+        if current.date is None and first_date is not None:  # a first pull was empty: date it now
+            current.date = first_date
+            return current
+        return None
+
+    with workspace.lock():
+        stored = write_snapshot(workspace.snapshots_dir(meeting_id), files, raw_name, meta)
+        try:
+            workspace.update_meeting(meeting_id, register)
+        except BaseException:
+            if stored.created:  # the registry could not be written: take the new snapshot back
+                shutil.rmtree(stored.snapshot.path, ignore_errors=True)
+            raise
+    snapshot = stored.snapshot
     provenance = {"snapshot_id": snapshot.id, "snapshot_sha256": snapshot.sha256}
-    return IngestResult(snapshot, created, Responses(**{**responses.__dict__, "provenance": provenance}), export.notes)
+    notes = (*export.notes, *stored.notes, *(check.message for check in responses.municipality_checks))
+    return IngestResult(snapshot, stored.created, Responses(**{**responses.__dict__, "provenance": provenance}), notes)
 
 
 def _first_date(responses: Responses) -> dt.date | None:

@@ -14,8 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from integkit.errors import StorageError
-from integkit.io import atomic_write
+from integkit.io import atomic_write, storage_errors
 from integkit.report.html import page, render_template
 from integkit.report.outdir import writing
 from integkit.report.render import RenderedReport
@@ -84,22 +83,19 @@ def write_index(
     out of date. A failed write is a StorageError naming the file.
     """
     out_dir = workspace.report_dir(meeting_id)
-    try:
-        with writing(out_dir):
-            known = listed_reports(workspace, meeting_id)
-            for report in rendered:
-                entry = entry_of(report)
-                for name, old in list(known.items()):
-                    if name != report.name and report_key(old) == report_key(entry) and entry.get("kind") == "municipality":
-                        for file in set(old["files"]) - set(entry["files"]):  # superseded under a new file name
-                            (out_dir / file).unlink(missing_ok=True)
-                        del known[name]
-                known[report.name] = entry
-            atomic_write(out_dir / INDEX_DATA, json.dumps(known, ensure_ascii=False, indent=1).encode("utf-8"))
-            index = out_dir / INDEX_PAGE
-            atomic_write(index, index_page(workspace, meeting_id, known, language, state).encode("utf-8"))
-    except OSError as exc:
-        raise StorageError.from_os_error(exc, out_dir) from None
+    with storage_errors(out_dir), writing(out_dir):
+        known = listed_reports(workspace, meeting_id)
+        for report in rendered:
+            entry = entry_of(report)
+            for name, old in list(known.items()):
+                if name != report.name and report_key(old) == report_key(entry) and entry.get("kind") == "municipality":
+                    for file in set(old["files"]) - set(entry["files"]):  # superseded under a new file name
+                        (out_dir / file).unlink(missing_ok=True)
+                    del known[name]
+            known[report.name] = entry
+        atomic_write(out_dir / INDEX_DATA, json.dumps(known, ensure_ascii=False, indent=1).encode("utf-8"))
+        index = out_dir / INDEX_PAGE
+        atomic_write(index, index_page(workspace, meeting_id, known, language, state).encode("utf-8"))
     return index
 
 

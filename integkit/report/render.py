@@ -23,8 +23,8 @@ import papermill
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from integkit.errors import IntegkitError, ReportError, ReportTimeoutError, StorageError
-from integkit.io import atomic_paths
+from integkit.errors import ReportError, ReportTimeoutError, StorageError
+from integkit.io import WHY_NOT_WRITTEN, atomic_paths, storage_errors
 from integkit.report.html import page
 from integkit.report.kernels import DEFAULT_TIMEOUT, KERNEL
 from integkit.report.outdir import RENDER_SUFFIX, writing
@@ -150,19 +150,15 @@ def check_state(job: ReportJob) -> None:
 def run_job(job: ReportJob, km: Any = None) -> RenderedReport:
     """Render one job into its out_dir (in kernel `km` if given); files appear only when everything succeeded.
 
-    A write that fails (disk full, read-only workspace) is a ReportError naming the path.
+    A write that fails (disk full, read-only workspace) is a ReportError naming the report and the path.
     """
     if job.parameters.get("snapshot") in ("", "latest"):
         raise ReportError(f"report {job.name}: no resolved snapshot (plan reports with plan_reports)")
     try:
-        with writing(job.out_dir):
+        with storage_errors(job.out_dir), writing(job.out_dir):
             return write_action_list(job) if job.kind == "actions" else _render(job, km)
-    except IntegkitError:
-        raise
-    except OSError as exc:
-        if exc.errno in StorageError.REASONS:
-            raise ReportError(f"report {job.name}: {StorageError.from_os_error(exc, job.out_dir)}") from None
-        raise ReportError(f"report {job.name}: {type(exc).__name__}: {exc}") from None
+    except StorageError as exc:
+        raise ReportError(f"report {job.name}: {exc}") from None
 
 
 def _render(job: ReportJob, km: Any) -> RenderedReport:
@@ -186,7 +182,7 @@ def _render(job: ReportJob, km: Any) -> RenderedReport:
                 f"(template {job.template.name}: {_cell_text(exc)}); --timeout allows longer"
             ) from None
         except OSError as exc:
-            if exc.errno in StorageError.REASONS:
+            if exc.errno in WHY_NOT_WRITTEN:
                 raise  # a write that failed: named by run_job
             raise ReportError(f"report {job.name}: {type(exc).__name__}: {exc}") from None
         except Exception as exc:  # kernel start-up, missing template, …
