@@ -84,5 +84,5 @@ def mask_small(values: pd.DataFrame | pd.Series, sizes: pd.Series, min_group: in
     """``values`` with the rows (index entries) whose group size in ``sizes`` is below min_group set to NaN."""
     n = sizes.reindex(values.index).fillna(0)
     out = values.astype("float64").copy()
-    out[n.to_numpy() < min_group] = float("nan")
+    out.loc[n.to_numpy() < min_group] = float("nan")
     return out
