@@ -10,6 +10,7 @@ unless language="en".
 
 from __future__ import annotations
 
+import math
 import textwrap
 import warnings
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ LIKERT_COLOURS = ["#B35806", "#F1A340", "#D9D9D9", "#998EC3", "#542788"]
 CLOUD_COLOURS = ["#0B4F8A", "#8A3B00", "#1E5E2F", "#5B2A86", "#333333", "#7A1F4B"]
 CLOUD_BACKGROUND = "#FFFFFF"
 WIDTH = 4.8  # inches: the width a figure is drawn at (shown at most at the width of the text)
+CLOUD_WIDTH, CLOUD_HEIGHT, CLOUD_SCALE = 480, 300, 2  # word-cloud layout in px, drawn at twice that
+CLOUD_MIN_FONT_PX = 14  # smallest word of a cloud, in layout px (≥ 10 px on a 390 px phone)
 MIN_FONT_PT = 10  # no text in a chart is smaller
 LABEL_CHARS = 24  # longer axis labels are wrapped
 
@@ -67,10 +70,14 @@ def _wrap(label: object) -> str:
     return textwrap.fill(str(label), LABEL_CHARS)
 
 
-def _legend_above(ax, ncol: int) -> None:
-    """The legend above the plotting area, outside it: it never covers a bar or a line."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=ncol, frameon=False, borderaxespad=0.2,
-              handlelength=1.2, columnspacing=1.0)
+def _legend_above(fig: Figure, ax, ncol: int) -> None:
+    """The legend in a band of its own above the plotting area (then the layout): it never covers a bar or a line."""
+    handles, labels = ax.get_legend_handles_labels()
+    rows = math.ceil(len(handles) / ncol)
+    band = (rows * 0.26 + 0.12) / fig.get_figheight()
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=ncol, frameon=False,
+               handlelength=1.2, columnspacing=1.0, borderaxespad=0.1)
+    fig.tight_layout(rect=(0, 0, 1, 1 - band))
 
 
 def participation(responses: Responses, language: str = "de", min_group: int = 1) -> Chart | None:
@@ -88,8 +95,7 @@ def participation(responses: Responses, language: str = "de", min_group: int = 1
     ax.invert_yaxis()
     ax.set_xlabel(t("respondents", language))
     ax.xaxis.get_major_locator().set_params(integer=True)
-    _legend_above(ax, 2)
-    fig.tight_layout()
+    _legend_above(fig, ax, 2)
     detail = "; ".join(f"{n}: {int(v)}" for n, v in zip(names, table["total"]))
     return Chart(fig, t("alt_participation", language, detail=detail))
 
@@ -119,8 +125,7 @@ def likert(responses: Responses, language: str = "de") -> Chart | None:
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
     ax.set_xlabel(t("percent_of_valid", language))
-    _legend_above(ax, 3)
-    fig.tight_layout()
+    _legend_above(fig, ax, 3)
     good, poor = t("good", language), t("poor", language)
     detail = "; ".join(
         f"{item}: {number(shares[i, 3] + shares[i, 4], language, 0)} % {good}, {number(shares[i, 0] + shares[i, 1], language, 0)} % {poor}"
@@ -160,15 +165,15 @@ def word_cloud(frequencies: Mapping[str, float], language: str = "de", seed: int
         return CLOUD_COLOURS[sum(map(ord, word)) % len(CLOUD_COLOURS)]
 
     cloud = WordCloud(
-        width=960, height=600, background_color=CLOUD_BACKGROUND, color_func=colour, random_state=seed,
-        collocations=False, normalize_plurals=False, max_words=60, prefer_horizontal=1.0, min_font_size=14,
-        relative_scaling=0.6, margin=4,
+        width=CLOUD_WIDTH, height=CLOUD_HEIGHT, scale=CLOUD_SCALE, background_color=CLOUD_BACKGROUND, color_func=colour,
+        random_state=seed, collocations=False, normalize_plurals=False, max_words=60, prefer_horizontal=1.0,
+        min_font_size=CLOUD_MIN_FONT_PX, relative_scaling=0.6, margin=3,
     ).generate_from_frequencies(dict(frequencies))
-    fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 600 / 960))
+    fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * CLOUD_HEIGHT / CLOUD_WIDTH))
     ax.imshow(cloud, interpolation="bilinear")
     ax.axis("off")
     fig.tight_layout(pad=0)
-    top = ", ".join(w for w, _ in sorted(frequencies.items(), key=lambda kv: -kv[1])[:10])
+    top = ", ".join(f"{w} ({number(n, language, 0)})" for w, n in sorted(frequencies.items(), key=lambda kv: -kv[1])[:10])
     return Chart(fig, t("alt_cloud", language, detail=top), "png")
 
 
@@ -186,15 +191,14 @@ def trend(
     labels = labels or {}
     meetings = meetings or {}
     x = [meetings.get(i, str(i)) for i in frame.index]
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2 + 0.26 * math.ceil(len(frame.columns) / 2)))
     markers = "osD^vP*X<>"
     for i, col in enumerate(frame.columns):
         ax.plot(x, frame[col], marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)], label=_wrap(labels.get(col, col)))
     ax.set_ylabel(t("share_pct", language) if kind == "themes" else t("mean", language))
     if kind == "ratings":
         ax.set_ylim(1, 5)
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False)
-    fig.tight_layout()
+    _legend_above(fig, ax, 2)
     detail = "; ".join(
         f"{labels.get(c, c)}: {number(frame[c].iloc[0], language)} → {number(frame[c].iloc[-1], language)}" for c in frame.columns
     )
@@ -218,8 +222,7 @@ def comparison(frame: pd.DataFrame, language: str = "de", kind: str = "themes") 
     ax.set_xlabel(t("share_pct", language) if kind == "themes" else t("mean", language))
     if kind == "ratings":
         ax.set_xlim(0, 5)
-    _legend_above(ax, 2)
-    fig.tight_layout()
+    _legend_above(fig, ax, 2)
     digits = 0 if kind == "themes" else 1
     detail = "; ".join(f"{l}: {number(a, language, digits)} / {number(b, language, digits)}" for l, a, b in zip(labels, mine, all_))
     return Chart(fig, t(f"alt_compare_{kind}", language, detail=detail))

@@ -132,7 +132,10 @@ def figure(chart: "Chart | None", dpi: int = 150, language: str = "de") -> HTML:
 
     buffer = io.BytesIO()
     kind = chart.format
-    chart.figure.savefig(buffer, format=kind, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if kind == "svg" else None)
+    dpi = max(dpi, 200) if kind == "png" else dpi  # a word cloud keeps its drawn pixels
+    # SVG charts keep their drawn width (their layout is tight already), so text keeps MIN_FONT_PT at that width
+    chart.figure.savefig(buffer, format=kind, dpi=dpi, bbox_inches=None if kind == "svg" else "tight",
+                         metadata={"Date": None} if kind == "svg" else None)
     width_in, height_in = _saved_size(chart, buffer.getvalue(), dpi)
     plt.close(chart.figure)
     mime = "image/svg+xml" if kind == "svg" else "image/png"

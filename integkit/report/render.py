@@ -84,7 +84,7 @@ def to_pdf(html: str, target: Path) -> None:
         from weasyprint import HTML
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ReportError(f"PDF output needs the pdf extra (pip install 'integkit[pdf]'): {exc}") from None
-    HTML(string=html).write_pdf(target, custom_metadata=True)
+    HTML(string=html).write_pdf(target, custom_metadata=True, pdf_variant="pdf/ua-1")  # tagged, for BITV / EN 301 549
 
 
 def provenance(job: ReportJob) -> dict[str, str]:

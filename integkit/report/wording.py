@@ -54,8 +54,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Bar chart: share of respondents naming each theme. {detail}",
     },
     "alt_cloud": {
-        "de": "Wortwolke der Antworten; die häufigsten Wörter: {detail}",
-        "en": "Word cloud of the answers; the most frequent words: {detail}",
+        "de": "Wortwolke der Antworten: Wörter, die für diese Frage typisch sind, mit ihrer Häufigkeit: {detail}",
+        "en": "Word cloud of the answers: words typical of this question, with their frequency: {detail}",
     },
     "alt_trend_themes": {
         "de": "Liniendiagramm: Anteil der Teilnehmenden je Thema von {first} bis {last}. {detail}",
