@@ -136,10 +136,13 @@ def figure(chart: "Chart | None", dpi: int = 150, language: str = "de") -> HTML:
     # SVG charts keep their drawn width (their layout is tight already), so text keeps MIN_FONT_PT at that width
     chart.figure.savefig(buffer, format=kind, dpi=dpi, bbox_inches=None if kind == "svg" else "tight",
                          metadata={"Date": None} if kind == "svg" else None)
-    width_in, height_in = _saved_size(chart, buffer.getvalue(), dpi)
+    data = buffer.getvalue()
+    if kind == "svg":  # matplotlib repeats each label as an XML comment: labels are answer text, keep them out
+        data = re.sub(rb"<!--.*?-->", b"", data, flags=re.DOTALL)
+    width_in, height_in = _saved_size(chart, data, dpi)
     plt.close(chart.figure)
     mime = "image/svg+xml" if kind == "svg" else "image/png"
-    src = f"data:{mime};base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
+    src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return HTML(_snippet("figure", src, chart.alt, round(width_in * 96), round(height_in * 96)))
 
 

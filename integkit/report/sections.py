@@ -406,7 +406,8 @@ def municipality_actions(local: Any) -> HTML:
         return EMPTY
     if not _may_show_local(local):
         return section("anliegen", t("your_actions", language), _hidden_note(local))
-    return section("anliegen", t("your_actions", language), table(action_list_frame(local), t("actions_caption", language), language))
+    own = action_list_frame(local).drop(columns="municipalities")  # all of them are this municipality's
+    return section("anliegen", t("your_actions", language), table(own, t("actions_caption", language), language))
 
 
 def district_top(district: Any, n: int = 5) -> HTML:
