@@ -22,7 +22,6 @@ from integkit.report import charts
 from integkit.report.html import anchor, figure, heat_table, note, paragraph, quotes, references, section, sentences, table
 from integkit.report import html
 from integkit.report.wording import column, group_label, t
-from integkit.responses import UNKNOWN_MUNICIPALITY
 
 SAMPLE_SIZE = 3000  # answers a word cloud or the discovery of new themes looks at, at most
 APPENDIX_LIMIT = 400  # answers per question listed in the appendix, at most
@@ -214,9 +213,10 @@ def theme_quotes(analysis: Any, n: int = 3, names: tuple[str, ...] = ()) -> HTML
         groups: dict[str, list[tuple[str, str]]] = {}
         for r in mentions.itertuples():
             key = (int(r.response_id), r.question_id)
-            if key in numbers:
-                m = people.get(r.response_id, "")
-                groups.setdefault(m if m in named else "", []).append((t("answer_ref", language, n=numbers[key]), f"#{_answer_anchor(*key)}"))
+            m = people.get(r.response_id, "")
+            links = groups.setdefault(m if m in named else "", [])  # every heat-map cell finds its line
+            if key in numbers:  # answers past the appendix's limit are counted, not linked
+                links.append((t("answer_ref", language, n=numbers[key]), f"#{_answer_anchor(*key)}"))
         lines = [html.paragraph(t("answers_on_theme", language)).data]
         for m in [*sorted((g for g in groups if g), key=str.lower), ""]:
             if m in groups:
