@@ -20,7 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/integkit demo --workspace .
 
-test: $(VENV)/.installed-test
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest -n 2 -q
 
 lab: $(VENV)/.installed

@@ -73,17 +73,18 @@ def test_explorer_widget_filters_and_opens_cells(analysis: Analysis) -> None:
 
 def test_series_tables(analysis: Analysis) -> None:
     part = compare.participation_over_time(analysis)
-    assert list(part.columns) == ["05/2026", "11/2026"]
+    assert list(part.columns) == ["demo-2026-05", "demo-2026-11"]  # meetings by id, labelled by date when shown
     assert part.loc[compare.DISTRICT].tolist() == [len(h.respondents) for h in (*analysis.history, analysis)]
     district = compare.theme_shares(analysis)
-    assert list(district.index) == ["05/2026", "11/2026"] and "Wohnen" in district.columns
+    assert list(district.index) == ["demo-2026-05", "demo-2026-11"] and "wohnen" in district.columns
     local = compare.theme_shares(analysis, "Marzling", min_group=3)  # no one from Marzling in May
-    assert local.loc["05/2026"].isna().all() and local.loc["11/2026"].notna().all()
+    assert local.loc["demo-2026-05"].isna().all() and local.loc["demo-2026-11"].notna().all()
     assert compare.readable(compare.rating_means(analysis, "Eching"), "Bewertung").columns[0] == "Bewertung"
     changes = compare.theme_share_changes(analysis)
-    assert changes["Gemeinde"].iloc[-1] == compare.DISTRICT
+    assert changes["municipality"].iloc[-1] == compare.DISTRICT
     long = compare.theme_shares_long(analysis)
-    assert set(long["meeting"]) == {"05/2026", "11/2026"}
+    assert set(long["meeting"]) == {"demo-2026-05", "demo-2026-11"}
+    assert list(compare.readable(district, "Thema", analysis).columns) == ["Thema", "13.05.2026", "18.11.2026"]
     view = SeriesView(analysis)
     view.municipality.value = "Eching"
     assert "Eching" in view.output.value

@@ -74,4 +74,4 @@ def test_codebook_review_runs_saves_and_shows_kappa(ws: Workspace, tmp_path: Pat
 
 def test_compare_meetings_runs(ws: Workspace, tmp_path: Path) -> None:
     text = _outputs(_run("compare_meetings", ws, tmp_path))
-    assert "05/2026" in text and "11/2026" in text and "Landkreis gesamt" in text and "<img" in text
+    assert "13.05.2026" in text and "18.11.2026" in text and "Landkreis gesamt" in text and "<img" in text

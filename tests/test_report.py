@@ -47,7 +47,7 @@ def test_report_is_self_contained_with_alt_text_and_hidden_code(rendered):
     images = soup.find_all("img")
     assert len(images) >= 2
     for img in images:
-        assert img["src"].startswith("data:image/png;base64,") and len(img["alt"]) > 30
+        assert img["src"].startswith(("data:image/svg+xml;base64,", "data:image/png;base64,")) and len(img["alt"]) > 30
     assert not soup.find_all("script") and not soup.find_all("link")
     assert "http://" not in html and "https://" not in html
     assert "load_responses" not in html and "import " not in soup.get_text()  # code cells are hidden

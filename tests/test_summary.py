@@ -25,7 +25,7 @@ def test_summary_names_participation_top_themes_and_change(demo):
     assert first.startswith(f"{n} Personen aus ")
     assert top.startswith("Am häufigsten genannt: ") and top.count("%") == 3
     # the demo's housing/language ratings moved most: language support rose by about 1 point
-    assert change.startswith("Größte Veränderung seit 05/2026") and "Sprachförderung" in change and "stieg" in change
+    assert change.startswith("Größte Veränderung seit 13.05.2026") and "Sprachförderung" in change and "stieg" in change
 
 
 def test_first_meeting_of_a_series_has_no_change(demo):
@@ -37,3 +37,5 @@ def test_first_meeting_of_a_series_has_no_change(demo):
 
 def test_numbers_follow_the_language():
     assert number(2.75, "de") == "2,8" and number(2.75, "en") == "2.8" and number(41.0, "de", 0) == "41"
+    assert number(12345.5, "de") == "12.345,5" and number(12345.5, "en") == "12,345.5"
+    assert number(float("nan"), "de") == "–"

@@ -6,12 +6,13 @@ charts and summary functions take the `Analysis` it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pandas as pd
 
 from integkit.themes.coding import code_answers, load_corrections, theme_mentions
-from integkit.analysis.suppression import DEFAULT_MIN_GROUP
+from integkit.analysis.suppression import DEFAULT_MIN_GROUP, Breakdown, breakdown
 from integkit.responses import Responses, load_responses
 from integkit.ingest.snapshot import list_snapshots
 from integkit.themes.codebook import Codebook, load_codebook
@@ -30,10 +31,21 @@ class Analysis:
     language: str = "de"
     min_group: int = DEFAULT_MIN_GROUP
     history: tuple[Analysis, ...] = field(default_factory=tuple)  # earlier meetings, oldest first
+    scope: Breakdown | None = None  # for one municipality's view: the whole meeting's municipalities
 
     @property
     def respondents(self) -> pd.DataFrame:
         return self.responses.respondents
+
+    @cached_property
+    def municipalities(self) -> Breakdown:
+        """The municipalities the meeting's shared reports may break out (always the whole meeting's)."""
+        return self.scope if self.scope is not None else breakdown(self.respondents, "municipality", self.min_group)
+
+    @property
+    def has_text(self) -> bool:
+        """True if the survey has free-text questions (a ratings-only survey has none)."""
+        return bool(self.responses.text_questions())
 
     def theme_label(self, theme_id: str) -> str:
         try:
@@ -79,7 +91,7 @@ def load_analysis(
         for m in workspace.earlier_meetings(meeting_id)
         if list_snapshots(workspace.snapshots_dir(m.id))
     )
-    return Analysis(**{**current.__dict__, "history": history})
+    return replace(current, history=history)
 
 
 def for_municipality(analysis: Analysis, municipality: str) -> Analysis:
@@ -101,7 +113,7 @@ def for_municipality(analysis: Analysis, municipality: str) -> Analysis:
             a.meeting, responses,
             a.coded[a.coded["response_id"].isin(ids)].reset_index(drop=True),
             a.mentions[a.mentions["response_id"].isin(ids)].reset_index(drop=True),
-            a.codebook, a.language, a.min_group,
+            a.codebook, a.language, a.min_group, scope=a.municipalities,
         )
 
-    return Analysis(**{**restrict(analysis).__dict__, "history": tuple(restrict(h) for h in analysis.history)})
+    return replace(restrict(analysis), history=tuple(restrict(h) for h in analysis.history))

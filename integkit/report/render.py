@@ -103,7 +103,7 @@ def to_pdf(html: str, target: Path) -> None:
         from weasyprint import HTML
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ReportError(f"PDF output needs the pdf extra (pip install 'integkit[pdf]'): {exc}") from None
-    HTML(string=html).write_pdf(target, custom_metadata=True)
+    HTML(string=html).write_pdf(target, custom_metadata=True, pdf_variant="pdf/ua-1")  # tagged, for BITV / EN 301 549
 
 
 def provenance(job: ReportJob) -> dict[str, str]:
@@ -208,12 +208,12 @@ def _render(job: ReportJob, km: Any) -> RenderedReport:
 def write_action_list(job: ReportJob) -> RenderedReport:
     """The meeting's action list as CSV and XLSX beside its report (cells masked for spreadsheets)."""
     from integkit.analysis.meeting import load_analysis
-    from integkit.analysis.tables import action_list
+    from integkit.report.sections import action_list_table
     from integkit.io import write_csv, write_xlsx
 
     p = job.parameters
     analysis = load_analysis(p["workspace"], p["meeting_id"], p["snapshot"], p["language"], p["min_group"], with_history=False)
-    table = action_list(analysis)
+    table = action_list_table(analysis)
     csv_path, xlsx_path = job.out_dir / f"{job.name}.csv", job.out_dir / f"{job.name}.xlsx"
     with atomic_paths(csv_path, xlsx_path) as (csv_tmp, xlsx_tmp):  # both or neither
         write_csv(table, csv_tmp)

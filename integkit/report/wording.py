@@ -53,17 +53,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Balkendiagramm: Anteil der Teilnehmenden, die ein Thema nennen. {detail}",
         "en": "Bar chart: share of respondents naming each theme. {detail}",
     },
-    "alt_heatmap_municipality": {
-        "de": "Heatmap: Anteil der Teilnehmenden je Gemeinde (Zeilen), die ein Thema (Spalten) nennen; häufigstes Thema je Gemeinde: {detail}",
-        "en": "Heat map: share of respondents per municipality (rows) naming each theme (columns); top theme per municipality: {detail}",
-    },
-    "alt_heatmap_question": {
-        "de": "Heatmap: Zahl der Teilnehmenden, die ein Thema (Zeilen) bei einer Frage (Spalten) nennen; häufigste Frage je Thema: {detail}",
-        "en": "Heat map: respondents naming a theme (rows) per question (columns); top question per theme: {detail}",
-    },
     "alt_cloud": {
-        "de": "Wortwolke der Antworten; die häufigsten Wörter: {detail}",
-        "en": "Word cloud of the answers; the most frequent words: {detail}",
+        "de": "Wortwolke der Antworten: Wörter, die für diese Frage typisch sind, mit ihrer Häufigkeit: {detail}",
+        "en": "Word cloud of the answers: words typical of this question, with their frequency: {detail}",
     },
     "alt_trend_themes": {
         "de": "Liniendiagramm: Anteil der Teilnehmenden je Thema von {first} bis {last}. {detail}",
@@ -138,7 +130,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "summary": {"de": "Zusammenfassung", "en": "Summary"},
     "request": {"de": "Anliegen", "en": "Request"},
     "municipalities": {"de": "Gemeinden", "en": "Municipalities"},
-    "and_more": {"de": "und {n} weitere", "en": "and {n} more"},
+    "and_others": {"de": "und weitere", "en": "and others"},
     "other_municipality": {"de": "eine weitere Gemeinde", "en": "another municipality"},
     "your_municipality": {"de": "Ihre Gemeinde", "en": "Your municipality"},
     "district": {"de": "Landkreis", "en": "District"},
@@ -162,7 +154,76 @@ TEXTS: dict[str, dict[str, str]] = {
               "and could not be rendered again (the municipality no longer appears in the data, or rendering "
               "failed). Please do not pass them on.",
     },
+    "good": {"de": "gut", "en": "good"},
+    "poor": {"de": "schlecht", "en": "poor"},
+    "no_text_questions": {
+        "de": "Diese Umfrage hat keine offenen Fragen. Themen, Wortwolken, Zitate und die Handlungsliste entfallen; der Bericht zeigt Teilnahme und Einschätzungen.",
+        "en": "This survey has no open questions. Themes, word clouds, quotes and the action list are left out; the report shows participation and ratings.",
+    },
+    "not_shown_separately": {
+        "de": "Ihre Gemeinde wird in diesem Treffen nicht einzeln ausgewiesen: sonst ließe sich eine Gruppe mit weniger als {n} Teilnehmenden ablesen.",
+        "en": "Your municipality is not shown separately for this meeting: otherwise a group of fewer than {n} respondents could be read off.",
+    },
+    "your_participation_hidden": {
+        "de": "Aus Ihrer Gemeinde haben Personen teilgenommen (Landkreis insgesamt: {total}); ihre Zahl wird nicht einzeln ausgewiesen.",
+        "en": "People from your municipality took part (district total: {total}); their number is not shown separately.",
+    },
+    "your_answers": {"de": "Antworten aus Ihrer Gemeinde", "en": "Answers from your municipality"},
+    "your_answers_note": {
+        "de": "Jede Antwort steht einmal, mit ihren Themen; hervorgehoben ist der Satz, der ein Thema trägt.",
+        "en": "Each answer appears once, with its themes; the sentence that carries a theme is highlighted.",
+    },
+    "answer_ref": {"de": "A{n}", "en": "A{n}"},
+    "other_municipalities": {"de": "weitere Gemeinden", "en": "other municipalities"},
+    "answers_on_theme": {"de": "Alle Antworten zu diesem Thema nach Gemeinde", "en": "All answers on this theme by municipality"},
+    "heat_caption_municipality": {
+        "de": "Anteil der Teilnehmenden je Gemeinde (Zeilen), die ein Thema (Spalten) nennen, in %. Jede Zahl führt zu den Antworten, die sie zählt.",
+        "en": "Share of respondents per municipality (rows) naming each theme (columns), in %. Each number links to the answers it counts.",
+    },
+    "heat_caption_question": {
+        "de": "Zahl der Teilnehmenden, die ein Thema (Zeilen) bei einer Frage (Spalten) nennen. Jede Zahl führt zu den Antworten zum Thema.",
+        "en": "Respondents naming a theme (rows) per question (columns). Each number links to the answers on the theme.",
+    },
+    "municipality_n": {"de": "{name} (n={n})", "en": "{name} (n={n})"},
+    "participation_caption": {"de": "Teilnehmende je Gemeinde", "en": "Respondents per municipality"},
+    "role_caption": {"de": "Teilnehmende je Funktion", "en": "Respondents per role"},
+    "theme_caption": {"de": "Themen: Nennungen und Teilnehmende", "en": "Themes: mentions and respondents"},
+    "ratings_caption": {"de": "Einschätzungen: n, gültige Antworten und Mittelwert (1 = sehr schlecht, 5 = sehr gut)", "en": "Ratings: n, valid answers and mean (1 = very poor, 5 = very good)"},
+    "trend_caption": {"de": "Mittlere Einschätzung je Treffen", "en": "Mean rating per meeting"},
+    "actions_caption": {"de": "Anliegen nach Thema und Frage", "en": "Requests by theme and question"},
+    "compare_caption_themes": {"de": "Themen: Ihre Gemeinde und der Landkreis (Anteil der Teilnehmenden in %)", "en": "Themes: your municipality and the district (share of respondents in %)"},
+    "compare_caption_ratings": {"de": "Einschätzungen: Ihre Gemeinde und der Landkreis (Mittelwert 1–5)", "en": "Ratings: your municipality and the district (mean 1–5)"},
 }
+
+
+# Column headings of the computed tables (integkit.analysis), by stable column id.
+COLUMNS: dict[str, dict[str, str]] = {
+    "group": {"de": "Gruppe", "en": "Group"},
+    "municipality": {"de": "Gemeinde", "en": "Municipality"},
+    "role": {"de": "Funktion", "en": "Role"},
+    "complete": {"de": "vollständig", "en": "complete"},
+    "incomplete": {"de": "unvollständig", "en": "incomplete"},
+    "total": {"de": "gesamt", "en": "total"},
+    "item": {"de": "Bereich", "en": "Area"},
+    "n": {"de": "n", "en": "n"},
+    "valid_pct": {"de": "gültig %", "en": "valid %"},
+    "mean": {"de": "Mittelwert", "en": "Mean"},
+    "theme": {"de": "Thema", "en": "Theme"},
+    "label": {"de": "Thema", "en": "Theme"},
+    "answers": {"de": "Nennungen", "en": "Mentions"},
+    "respondents": {"de": "Teilnehmende", "en": "Respondents"},
+    "share_pct": {"de": "Anteil der Teilnehmenden %", "en": "Share of respondents %"},
+    "request": {"de": "Anliegen", "en": "Request"},
+    "question_id": {"de": "Frage", "en": "Question"},
+    "municipalities": {"de": "Gemeinden", "en": "Municipalities"},
+    "local_pct": {"de": "Ihre Gemeinde %", "en": "Your municipality %"},
+    "district_pct": {"de": "Landkreis %", "en": "District %"},
+    "local_mean": {"de": "Ihre Gemeinde", "en": "Your municipality"},
+    "district_mean": {"de": "Landkreis", "en": "District"},
+    "meeting": {"de": "Treffen", "en": "Meeting"},
+    "date": {"de": "Datum", "en": "Date"},
+}
+MISSING = "–"  # a value that is not there (or not shown), in every table
 
 
 def t(key: str, language: str = "de", **values: object) -> str:
@@ -172,15 +233,54 @@ def t(key: str, language: str = "de", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def number(value: float, language: str = "de", digits: int = 1) -> str:
-    """A number as a reader of that language writes it (German: decimal comma)."""
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if language == "de" else text
-
-
 def timestamp(value: str, language: str = "de") -> str:
     """An ISO date and time as a reader of that language writes it (German: 10.11.2026, 14:05)."""
     import datetime as dt
 
     moment = dt.datetime.fromisoformat(value)
     return moment.strftime("%d.%m.%Y, %H:%M" if language == "de" else "%Y-%m-%d %H:%M")
+def group_label(group: object, language: str = "de", combined: int = 0, all_small: bool = False, min_group: int = 3) -> str:
+    """The name of a row of a participation table: the group, "ohne Angabe", or the combined groups."""
+    if combined:
+        return t("other_groups" if all_small else "groups_combined", language, n=combined, m=min_group)
+    return str(group) if group not in (None, "") else t("no_role", language)
+
+
+def column(column_id: object, language: str = "de") -> str:
+    """The heading of a table column by its stable id; other headings are shown as they are."""
+    entry = COLUMNS.get(column_id) if isinstance(column_id, str) else None
+    return (entry.get(language) or entry["de"]) if entry else str(column_id)
+
+
+def number(value: float | int | None, language: str = "de", digits: int = 1) -> str:
+    """A number as a reader of that language writes it: German 1.234,5; English 1,234.5; missing "–"."""
+    try:
+        if value is None or value != value:  # None or NaN
+            return MISSING
+    except (TypeError, ValueError):
+        return MISSING
+    text = f"{value:,.{digits}f}"
+    if language == "de":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def cell(value: object, language: str = "de", digits: int = 2) -> str:
+    """One table cell as text: numbers in the language's format (integers without decimals, others
+    with at most ``digits`` decimals), missing values as "–", everything else as it is."""
+    import numbers
+
+    if value is None or (isinstance(value, float) and value != value):
+        return MISSING
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return number(int(value), language, 0)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if value.is_integer():
+            return number(value, language, 0)
+        text = number(round(value, digits), language, digits)
+        decimal = "," if language == "de" else "."
+        return text.rstrip("0").rstrip(decimal) if decimal in text else text
+    return str(value)
