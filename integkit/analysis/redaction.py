@@ -31,7 +31,8 @@ _PRIORITY = {"email": 0, "phone": 1, "address": 2, "name": 3}
 _EMAIL = re.compile(
     # each branch starts only where a run of its characters starts (the lookbehinds): without
     # them a long run without "@" is scanned again from every position, quadratic in its length
-    r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
+    # (nor right after a placeholder's "]": redacting "0@0.0/@0.0" must not give a new address)
+    r"(?<![\w.!#$%&'*+/=?^`{|}~\]-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
     # obfuscated forms: "huber (at) example.org", "huber[at]example(dot)org"
     r"|(?<![\w.+-])[\w.+-]+\s?[(\[{]\s?(?:at|ät)\s?[)\]}]\s?[\w-]+"
     r"(?:\s?(?:\.|[(\[{]\s?(?:dot|punkt)\s?[)\]}])\s?[\w-]+)+",
