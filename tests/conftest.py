@@ -42,3 +42,19 @@ def render_meeting(ws: Workspace, meeting_id: str, **options):
     result = render_reports(ws, plan_reports(ws, meeting_id, **options), workers=1)
     assert not result.failed, result.failed
     return next(r for r in result.rendered if r.kind == "meeting")
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """A workspace with the demo meetings, imported once per session: copy it (demo_ws) before writing."""
+    from integkit.demo import import_demo
+
+    root = tmp_path_factory.mktemp("demo-home") / "ws"
+    import_demo(init_workspace(root))
+    return root
+
+
+@pytest.fixture
+def demo_ws(demo_home: Path, tmp_path: Path) -> Workspace:
+    """A private copy of the demo workspace (for tests that write corrections, codebooks, reports)."""
+    return Workspace(shutil.copytree(demo_home, tmp_path / "demo-ws"))

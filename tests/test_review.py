@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,27 +10,18 @@ import pytest
 from integkit.facilitator import curation, review
 from integkit.analysis.meeting import load_analysis
 from integkit.themes.coding import load_corrections, rename_themes_in_corrections, save_corrections
-from integkit.demo import import_demo
 from integkit.errors import InputError
 from integkit.themes.assign import assign
 from integkit.themes.codebook import load_codebook, merge_themes, rename_theme
 from integkit.facilitator.widgets import CodebookEditor, ReviewTable
-from integkit.workspace import Workspace, init_workspace
+from integkit.workspace import Workspace
 
 MEETING = "demo-2026-11"
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "ws"
-    import_demo(init_workspace(root))
-    return root
-
-
 @pytest.fixture
-def ws(demo_home: Path, tmp_path: Path) -> Workspace:
-    """A private copy of the demo workspace (tests write corrections and codebooks)."""
-    return Workspace(shutil.copytree(demo_home, tmp_path / "ws"))
+def ws(demo_ws: Workspace) -> Workspace:
+    return demo_ws
 
 
 # --- doubtful and uncovered ---------------------------------------------------------------------
