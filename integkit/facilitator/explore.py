@@ -13,9 +13,11 @@ import pandas as pd
 
 from integkit.analysis.meeting import Analysis
 from integkit.analysis.redaction import Redactor
+from integkit.facilitator.present import theme_names
 from integkit.text.search import search_answers
 from integkit.analysis.tables import question_short
 from integkit.themes.assign import split_themes
+from integkit.themes.coding import FACILITATOR
 from integkit.workspace import Workspace
 
 ALL = ""  # the filter value meaning "no restriction"
@@ -117,3 +119,17 @@ def visible(frame: pd.DataFrame, show_personal_data: bool = False, columns: tupl
         if column in out.columns:
             out[column] = visible_texts(out[column].tolist(), show_personal_data)
     return out
+
+
+def readable(rows: pd.DataFrame, analysis: Analysis, show_personal_data: bool = False) -> pd.DataFrame:
+    """Answers (from answer_table) as the facilitator reads and exports them: German headings, theme names."""
+    return pd.DataFrame({
+        "Nr.": rows["response_id"].to_numpy(),
+        "Gemeinde": rows["municipality"].to_numpy(),
+        "Rolle": rows["role"].fillna("").to_numpy(),
+        "Frage": rows["question"].to_numpy(),
+        "Antwort": visible_texts(rows["text"].tolist(), show_personal_data),
+        "Themen": [theme_names(v, analysis.codebook) for v in rows["themes"]],
+        "kodiert von": ["Moderation" if c == FACILITATOR else "automatisch" for c in rows["coded_by"]],
+    })
+
