@@ -40,7 +40,7 @@ class Explorer(View):
         self.query = W.Text(value=query, description="Suche", placeholder="Wort eingeben, Enter drücken",
                             continuous_update=False, layout=W.Layout(width="24em"))
         self.summary = html()
-        self.grid = W.GridBox(layout=W.Layout(grid_gap="2px", overflow_x="auto", width="100%"))
+        self.grid = W.GridBox(layout=W.Layout(grid_gap="2px", overflow="auto", width="100%"))
         self.grid.add_class("ik-grid")
         self.grid_link = html()
         self.cell = QuoteList(page_size, "antworten-zelle")
@@ -49,6 +49,7 @@ class Explorer(View):
         self.filtered = self.table
         self.counts = pd.DataFrame()
         self.opened: tuple[str, str] | None = None
+        self._cells: dict[tuple, W.Widget] = {}
         self._loading = False
         for widget in (*self.filters.values(), self.query):
             widget.observe(lambda _change: self._refresh_unless_loading(), names="value")
@@ -76,6 +77,8 @@ class Explorer(View):
         if analysis is None:
             return
         self.table = explore.answer_table(analysis)
+        if not keep_filters:
+            self._cells, self.opened = {}, None  # another meeting: other municipalities
         options = explore.filter_options(analysis)
         self._loading = True
         try:
@@ -113,28 +116,44 @@ class Explorer(View):
     def _quotes(self, rows: pd.DataFrame) -> pd.DataFrame:
         return explore.quotes(rows, self.session.show_personal_data)
 
+    def _cell(self, key: tuple, make: Callable[[], W.Widget]) -> W.Widget:
+        """A grid widget made once and reused: rebuilding some hundred buttons per filter would be slow."""
+        if key not in self._cells:
+            self._cells[key] = make()
+        return self._cells[key]
+
+    def _sticky(self, value: str = "") -> W.HTML:
+        cell = W.HTML(value)
+        cell.add_class("ik-sticky")
+        return cell
+
+    def _head(self, municipality: str) -> W.HTML:
+        head = W.HTML(f"<span>{escape(municipality)}</span>")
+        head.add_class("ik-head")
+        return head
+
+    def _button(self, theme: str, municipality: str) -> W.Button:
+        button = W.Button(layout=W.Layout(width="3.2em"))
+        button.on_click(self._opener(theme, municipality))
+        return button
+
     def _grid_cells(self) -> list[W.Widget]:
         analysis = self.session.analysis
-        corner = W.HTML("<b>Thema</b>")
-        corner.add_class("ik-sticky")
-        cells: list[W.Widget] = [corner]
-        for municipality in self.counts.columns:
-            head = W.HTML(f"<span>{escape(municipality)}</span>")
-            head.add_class("ik-head")
-            cells.append(head)
+        cells: list[W.Widget] = [self._cell(("corner",), lambda: self._sticky("<b>Thema</b>"))]
+        cells += [self._cell(("head", m), lambda m=m: self._head(m)) for m in self.counts.columns]
         answers = self.filtered.assign(theme=self.filtered["themes"].map(explore.split_themes)).explode("theme")
         per_cell = answers.groupby(["theme", "municipality"]).size()
         for theme in self.counts.index:
-            name = W.HTML(escape(analysis.theme_label(theme)))
-            name.add_class("ik-sticky")
+            label = analysis.theme_label(theme)
+            name = self._cell(("theme", theme), self._sticky)
+            name.value = escape(label)
             cells.append(name)
             for municipality in self.counts.columns:
                 people = int(self.counts.loc[theme, municipality])
                 n_answers = int(per_cell.get((theme, municipality), 0))
-                button = W.Button(description=str(people), disabled=people == 0, layout=W.Layout(width="3.2em"),
-                                  tooltip=f"{analysis.theme_label(theme)} · {municipality}: {count(people, 'person')}, "
-                                          f"{count(n_answers, 'answer')}")
-                button.on_click(self._opener(theme, municipality))
+                button = self._cell(("count", theme, municipality), lambda t=theme, m=municipality: self._button(t, m))
+                button.description, button.disabled = str(people), people == 0
+                button.tooltip = f"{label} · {municipality}: {count(people, 'person')}, {count(n_answers, 'answer')}"
                 cells.append(button)
         return cells
 
