@@ -11,7 +11,6 @@ import warnings
 from dataclasses import dataclass
 
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
 from integkit.analysis.meeting import Analysis
 from integkit.analysis.tables import question_short
@@ -54,6 +53,8 @@ def kappa(a: list[bool], b: list[bool]) -> float:
         return float("nan")
     if len(set(a) | set(b)) == 1:
         return float("nan")
+    from sklearn.metrics import cohen_kappa_score  # here: scikit-learn takes seconds to import
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(cohen_kappa_score(a, b, labels=[False, True]))

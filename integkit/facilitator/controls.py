@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 import pandas as pd
 
-from integkit.facilitator import downloads, figures
+from integkit.facilitator import downloads
 from integkit.facilitator.present import NOUNS, html_table, quoted
 from integkit.report.html import quotes as quote_list
 from integkit.text.normalize import fold
 from integkit.themes.codebook import Codebook
+
+if TYPE_CHECKING:
+    from integkit.facilitator.figures import Picture
 
 CSS = """<style>
 .ik-grid { overflow-x: auto; max-width: 100%; }
@@ -75,6 +78,7 @@ class Pager:
         self.back.on_click(lambda _b: self.go(self.start - self.page_size))
         self.next.on_click(lambda _b: self.go(self.start + self.page_size))
         self.widget = W.HBox([self.back, self.label, self.next], layout=W.Layout(align_items="center"))
+        self._show()
 
     def reset(self, total: int, keep: bool = False) -> None:
         """A new list of ``total`` items: back to the first page (or the same page if ``keep``)."""
@@ -169,7 +173,7 @@ class ChartView(View):
         self.body = html()
         self.widget = self.body
 
-    def set(self, picture: figures.Picture | None, name: str | None = None) -> None:
+    def set(self, picture: "Picture | None", name: str | None = None) -> None:
         self.picture, self.name = picture, name or self.name
         self.body.value = self.html()
 

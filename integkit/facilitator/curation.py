@@ -20,13 +20,11 @@ from integkit.errors import InputError
 from integkit.facilitator import versions
 from integkit.facilitator.present import count, quoted, theme_names
 from integkit.io import write_csv
-from integkit.report.batch import slug
 from integkit.themes.assign import assign, split_themes
 from integkit.themes.codebook import (
     WORKSPACE_CODEBOOK, Codebook, Signals, Theme, add_theme, load_codebook, merge_themes, rename_theme, save_codebook,
 )
 from integkit.themes.coding import code_answers, load_corrections, rename_themes_in_corrections
-from integkit.themes.discover import accept_cluster, discover
 from integkit.workspace import Workspace
 
 DISCOVERY_FILE = "discovery.csv"
@@ -70,6 +68,8 @@ def _theme(book: Codebook, theme_id: str) -> Theme:
 
 def new_theme_id(book: Codebook, label: str) -> str:
     """An id for a new theme, made from its German name ("Mobilität" → "mobilitaet"), unused in ``book``."""
+    from integkit.report.batch import slug
+
     base = slug(label).replace("-", "_")
     base = base if base[:1].isalpha() else f"thema_{base}"
     candidate, n = base, 2
@@ -81,6 +81,8 @@ def new_theme_id(book: Codebook, label: str) -> str:
 # --- discovery and accepting a cluster ---------------------------------------------------------
 def discovery(analysis: Analysis, n_clusters: int | None = None, seed: int = 0) -> pd.DataFrame:
     """Candidate themes from the meeting's answers: cluster, size, top terms, overlap ("neu" = new), quotes."""
+    from integkit.themes.discover import discover  # scikit-learn: imported when discovery runs
+
     return discover(analysis.coded["text"].tolist(), analysis.codebook, n_clusters=n_clusters, seed=seed).summary
 
 
@@ -130,6 +132,8 @@ def accept(
     label_de: str = "", label_en: str = "", signals: list[str] | None = None, coder: str = "",
 ) -> Codebook:
     """Add a discovered cluster as a new theme (discover.accept_cluster); ``signals`` replace its top terms."""
+    from integkit.themes.discover import accept_cluster
+
     ws = _ws(workspace)
     book = workspace_codebook(ws)
     label = check_label(book, label_de)

@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from integkit.io import write_xlsx
-from integkit.report.batch import slug
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def file_name(name: str, suffix: str) -> str:
     """A safe file name with today's date: "antworten-freising_2026-11-20.xlsx"."""
+    from integkit.report.batch import slug  # the report files' rule for names (imported when first needed)
+
     return f"{slug(name)}_{dt.date.today().isoformat()}.{suffix}"
 
 

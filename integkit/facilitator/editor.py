@@ -17,11 +17,12 @@ from integkit.facilitator import curation, explore
 from integkit.facilitator.controls import Confirm, TableView, View, html, note, style
 from integkit.facilitator.present import label_of, quoted
 from integkit.facilitator.session import CODEBOOK, PRIVACY, Session
-from integkit.themes.discover import NEW
 
 
 def readable_clusters(clusters: pd.DataFrame, codebook, show_personal_data: bool = False) -> pd.DataFrame:
     """The discovery summary as the facilitator reads it: size, frequent words, overlap by name, example answers."""
+    from integkit.themes.discover import NEW
+
     quotes = {f"Beispiel {i}": explore.visible_texts(clusters[f"quote_{i}"].tolist(), show_personal_data)
               for i in (1, 2, 3) if f"quote_{i}" in clusters.columns}
     return pd.DataFrame({

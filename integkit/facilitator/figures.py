@@ -10,9 +10,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from integkit.report import charts
+if TYPE_CHECKING:
+    from integkit.report.charts import Chart
 
 # Okabe–Ito's eight colour-blind-safe colours, then four of Paul Tol's that stay apart from them
 SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#882255",
@@ -29,7 +32,7 @@ class Picture:
     colours: dict[str, str]
 
 
-def distinct(chart: charts.Chart) -> dict[str, str]:
+def distinct(chart: "Chart") -> dict[str, str]:
     """Give every line of a chart (and its legend entry) its own colour; returns series → colour."""
     ax = chart.figure.axes[0]
     lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
@@ -45,7 +48,7 @@ def distinct(chart: charts.Chart) -> dict[str, str]:
     return colours
 
 
-def picture(chart: charts.Chart | None, dpi: int = 110) -> Picture | None:
+def picture(chart: "Chart | None", dpi: int = 110) -> Picture | None:
     """Draw a chart to PNG and SVG (and close it)."""
     if chart is None:
         return None
@@ -61,4 +64,6 @@ def picture(chart: charts.Chart | None, dpi: int = 110) -> Picture | None:
 
 def trend(frame: pd.DataFrame, kind: str = "themes") -> Picture | None:
     """Theme shares or rating means across meetings, one distinct colour per series."""
+    from integkit.report import charts  # matplotlib and seaborn: imported when a chart is drawn
+
     return picture(charts.trend(frame, "de", kind))

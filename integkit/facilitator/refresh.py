@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Callable
 
 from integkit.facilitator.present import count, when
-from integkit.report.batch import BatchResult, plan_reports, render_reports
-from integkit.report.index import INDEX_DATA
-from integkit.report.render import ReportJob
+from typing import TYPE_CHECKING
 from integkit.themes.codebook import WORKSPACE_CODEBOOK
 from integkit.themes.corrections import corrections_path, log_path
 from integkit.workspace import Workspace
+
+if TYPE_CHECKING:  # papermill and nbconvert are imported when reports are made, not with the notebook
+    from integkit.report.batch import BatchResult
+    from integkit.report.render import ReportJob
 
 
 def _mtime(path: Path) -> dt.datetime | None:
@@ -56,6 +58,10 @@ class ReportsState:
 def report_files(workspace: Workspace, meeting_id: str) -> list[Path]:
     """The files of the meeting's reports as its index lists them."""
     out = workspace.report_dir(meeting_id)
+    if not out.is_dir():
+        return []
+    from integkit.report.index import INDEX_DATA
+
     data = out / INDEX_DATA
     if not data.is_file():
         return []
@@ -79,14 +85,18 @@ def reports_state(workspace: Workspace, meeting_id: str) -> ReportsState:
     return ReportsState(min(made) if made else None, changed[0], changed[1], len(names))
 
 
-def planned_reports(workspace: Workspace, meeting_id: str) -> list[ReportJob]:
+def planned_reports(workspace: Workspace, meeting_id: str) -> list["ReportJob"]:
     """All reports of the meeting: the meeting report, its action list and one per municipality."""
+    from integkit.report.batch import plan_reports
+
     return plan_reports(workspace, meeting_id, all_municipalities=True)
 
 
 def rerender(
-    workspace: Workspace, jobs: list[ReportJob], on_done: Callable[[str, str | None], None] | None = None,
+    workspace: Workspace, jobs: list["ReportJob"], on_done: Callable[[str, str | None], None] | None = None,
     workers: int | None = None,
-) -> BatchResult:
+) -> "BatchResult":
     """Render planned reports (as `integkit report --all` does); ``on_done(name, error)`` after each."""
+    from integkit.report.batch import render_reports
+
     return render_reports(workspace, jobs, workers, on_done)

@@ -22,7 +22,6 @@ from integkit.facilitator import refresh
 from integkit.facilitator.controls import View, html, note, style
 from integkit.facilitator.explore import locate_workspace
 from integkit.facilitator.present import count, quoted
-from integkit.report.batch import BatchResult
 from integkit.workspace import Meeting, Workspace
 
 MEETING, PRIVACY, CODINGS, CODEBOOK = "meeting", "privacy", "codings", "codebook"
@@ -46,7 +45,7 @@ class ReportsPanel(View):
         self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(display="none", width="20em"))
         self.progress_text = html()
         self.thread: threading.Thread | None = None
-        self.result: BatchResult | None = None
+        self.result = None  # the last re-render's BatchResult
         self.widget = W.VBox([self.status, W.HBox([self.button, self.progress]), self.progress_text])
 
     def refresh(self) -> None:
