@@ -10,6 +10,7 @@ import pytest
 from integkit.analysis import series as compare
 from integkit.facilitator import explore
 from integkit.analysis.meeting import Analysis, load_analysis
+from integkit.errors import WorkspaceError
 from integkit.workspace import init_workspace
 
 
@@ -22,7 +23,7 @@ def test_locate_workspace_walks_up(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     (ws.root / "notebooks").mkdir()
     assert explore.locate_workspace(ws.root / "notebooks").root == ws.root
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(WorkspaceError, match="kein integkit-Arbeitsordner"):
         explore.locate_workspace(tmp_path)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from integkit.analysis.meeting import Analysis
 from integkit.analysis.redaction import Redactor
+from integkit.errors import WorkspaceError
 from integkit.facilitator.present import theme_names
 from integkit.text.search import search_answers
 from integkit.analysis.tables import question_short
@@ -31,7 +32,7 @@ def locate_workspace(path: Path | str = ".") -> Workspace:
     for folder in (start, *start.parents):
         if (folder / "surveys" / "meetings.yaml").is_file():
             return Workspace(folder)
-    raise FileNotFoundError(f"{start}: no integkit workspace here or above (surveys/meetings.yaml is missing)")
+    raise WorkspaceError(f"{start}: kein integkit-Arbeitsordner, weder hier noch darüber (surveys/meetings.yaml fehlt)")
 
 
 def answer_table(analysis: Analysis) -> pd.DataFrame:

@@ -87,7 +87,7 @@ class ReviewTable(View):
 
     def _changed(self, reason: str) -> None:
         if reason == MEETING and (self.chosen or self.confirmed):
-            self.status.value = note(f"{count(len(self._edited()), 'change')} am vorigen Treffen wurden nicht gespeichert und verworfen.")
+            self.status.value = note(f"{count(len(self.corrections()), 'change')} am vorigen Treffen wurden nicht gespeichert und verworfen.")
         self.load(keep_page=reason != MEETING, keep_edits=reason not in (MEETING, CODINGS))
 
     def load(self, keep_page: bool = False, keep_edits: bool = False) -> None:
@@ -143,15 +143,12 @@ class ReviewTable(View):
         (self.confirmed.add if yes else self.confirmed.discard)(key)
         self._show_pending()
 
-    def _edited(self) -> pd.DataFrame:
-        return review.edits_to_corrections(self.queue, self.chosen, self.confirmed)
-
     def corrections(self) -> pd.DataFrame:
         """The pending corrections: changed or confirmed answers."""
-        return self._edited()
+        return review.edits_to_corrections(self.queue, self.chosen, self.confirmed)
 
     def _show_pending(self) -> None:
-        n = len(self._edited())
+        n = len(self.corrections())
         self.pending.value = note(f"{count(n, 'change')} noch nicht gespeichert.") if n else ""
 
     def save(self) -> int:

@@ -177,6 +177,8 @@ class Session(View):
         """Something changed: reload the meeting if its data did, then refresh every view and the reports note."""
         if reason != PRIVACY:
             self._analysis = None
+        if reason == MEETING:
+            self.message.value = ""
         for listener in self._listeners:
             listener(reason)
         self.reports.refresh()

@@ -77,8 +77,9 @@ class Explorer(View):
         if analysis is None:
             return
         self.table = explore.answer_table(analysis)
-        if not keep_filters:
-            self._cells, self.opened = {}, None  # another meeting: other municipalities
+        if not keep_filters:  # another meeting: other municipalities, no count opened
+            self._cells, self.opened = {}, None
+            self.cell.set(pd.DataFrame(columns=["municipality", "role", "text"]), pd.DataFrame())
         options = explore.filter_options(analysis)
         self._loading = True
         try:
@@ -204,14 +205,10 @@ class Panel(View):
         return "".join(p.html() if isinstance(p, View) else p for p in self.parts)
 
 
-def _table(frame: pd.DataFrame, name: str) -> TableView:
-    return TableView(frame, name)
-
-
 def participation(session: Session) -> Panel:
     """People who answered, per municipality and meeting of the series."""
     return Panel(session, lambda s: ["<p>Zahl der Personen, die geantwortet haben.</p>",
-                                     _table(compare.participation_table(s.analysis), "teilnahme")])
+                                     TableView(compare.participation_table(s.analysis), "teilnahme")])
 
 
 def district_themes(session: Session) -> Panel:
@@ -221,7 +218,7 @@ def district_themes(session: Session) -> Panel:
         chart = ChartView("themen-im-landkreis")
         chart.set(figures.trend(shares, "themes"))
         return ["<p>Anteil der Teilnehmenden (%), die ein Thema nennen.</p>", chart,
-                _table(compare.readable(shares), "themen-im-landkreis")]
+                TableView(compare.readable(shares), "themen-im-landkreis")]
 
     return Panel(session, build)
 
@@ -229,7 +226,7 @@ def district_themes(session: Session) -> Panel:
 def district_ratings(session: Session) -> Panel:
     """Mean ratings across the meetings, with what 1 and 5 mean."""
     return Panel(session, lambda s: [f"<p>{escape(RATING_NOTE)}</p>",
-                                     _table(compare.readable(compare.rating_means(s.analysis), "Bewertung"), "bewertungen")])
+                                     TableView(compare.readable(compare.rating_means(s.analysis), "Bewertung"), "bewertungen")])
 
 
 def share_changes(session: Session, min_group: int | None = None) -> Panel:
@@ -239,7 +236,7 @@ def share_changes(session: Session, min_group: int | None = None) -> Panel:
         if table.empty:
             return [note(t("no_history"))]
         return ["<p>Änderung des Anteils je Thema in Prozentpunkten; leer bei weniger Teilnehmenden als der "
-                "Mindestgruppe.</p>", _table(table, "veraenderung")]
+                "Mindestgruppe.</p>", TableView(table, "veraenderung")]
 
     return Panel(session, build)
 
