@@ -264,3 +264,15 @@ def test_tables_export_masked_spreadsheets(ws: Workspace) -> None:
     assert "&lt;b&gt;fett&lt;/b&gt;" in view.html() and "0,50" in view.html() and "1,25" in view.html()
     rows = _workbook(view.html(), "Tabelle als Excel-Datei")
     assert rows[1] == ("'=HYPERLINK(\"http://x\")", 0.5)
+
+
+def test_rerender_that_cannot_start_says_why(ws: Workspace) -> None:
+    from integkit.workspace import Meeting
+
+    ws.save_meeting(Meeting(id="vt-leer", title="Noch ohne Antworten"))
+    session = widgets.Session(ws, "vt-leer")
+    assert "noch keine Berichte" in session.reports.status.value
+    session.reports.button.click()
+    session.reports.wait(120)
+    assert "Die Berichte lassen sich nicht erstellen" in session.reports.progress_text.value
+    assert not session.reports.button.disabled and session.reports.result is None

@@ -26,7 +26,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from integkit.facilitator import explore
+from integkit.facilitator import explore, review
 from integkit.analysis.meeting import load_analysis
 from integkit.facilitator.session import meeting_label
 from integkit.ingest.store import import_file
@@ -156,7 +156,8 @@ def _download(page: Page, link_text: str, target: Path, nth: int = 0) -> Path:
     return target
 
 
-def test_explore_filter_read_the_answers_behind_a_count_page_and_export(lab) -> None:
+def explore_filter_read_the_answers_behind_a_count_page_and_export(lab) -> None:
+    """explore.ipynb: run all, grid layout, filter, open a count, page, Excel, another meeting."""
     ws = lab["ws"]
     page = _open_and_run(lab, "explore")
     analysis = load_analysis(ws, MEETING, with_history=False)
@@ -213,12 +214,15 @@ def test_explore_filter_read_the_answers_behind_a_count_page_and_export(lab) -> 
     page.close()
 
 
-def test_review_correct_two_by_name_undo_one_rename_and_rerender(lab) -> None:
+def review_correct_two_by_name_undo_one_rename_and_rerender(lab) -> None:
+    """codebook_review.ipynb: initials, two corrections by name, undo one, rename with confirmation, re-render."""
     ws = lab["ws"]
     page = _open_and_run(lab, "codebook_review")
     expect(page.get_by_text("Für dieses Treffen gibt es noch keine Berichte")).to_be_visible()
     _text(page, "Ihr Kürzel").fill("AB")
 
+    queue = review.review_queue(load_analysis(ws, MEETING, with_history=False))
+    assert "ehrenamt" not in queue["themes"].iloc[0] and "arbeit" not in queue["themes"].iloc[1]  # so both are changes
     rows = page.locator(".ik-review-row")
     first, second = rows.nth(0), rows.nth(1)
     first.locator("input[placeholder='Thema hinzufügen …']").press_sequentially("Ehrenamt")
@@ -274,16 +278,19 @@ def test_review_correct_two_by_name_undo_one_rename_and_rerender(lab) -> None:
     assert kinds == ["actions", "meeting", "municipality", "municipality"] and (ws.report_dir(SMALL) / "index.html").is_file()
     expect(page.get_by_text(f"Fertig: {len(index)} Berichte neu erstellt")).to_be_visible()
     expect(page.get_by_text("Die Berichte sind aktuell")).to_be_visible()
+    small = review.review_queue(load_analysis(ws, SMALL, with_history=False))
+    theme = next(t for t in load_codebook(workspace=ws.root).themes if t.id not in small["themes"].iloc[0].split(";"))
     first = page.locator(".ik-review-row").nth(0)
-    first.locator("input[placeholder='Thema hinzufügen …']").press_sequentially("Sprache")
-    expect(first.get_by_role("button", name="Sprache ✕")).to_be_visible()
+    first.locator("input[placeholder='Thema hinzufügen …']").press_sequentially(theme.label_de)
+    expect(first.get_by_role("button", name=f"{theme.label_de} ✕")).to_be_visible()
     page.get_by_role("button", name="Korrekturen speichern").click()
     expect(page.get_by_text("Gespeichert: 1 Antwort, kodiert von AB")).to_be_visible()
     expect(page.get_by_text("Die Berichte sind veraltet")).to_be_visible()
     page.close()
 
 
-def test_compare_pick_a_municipality_and_save_chart_and_table(lab) -> None:
+def compare_pick_a_municipality_and_save_chart_and_table(lab) -> None:
+    """compare_meetings.ipynb: the rating note, chart as PNG and SVG, a municipality, a table as Excel."""
     page = _open_and_run(lab, "compare_meetings")
     expect(page.get_by_text("1 = sehr schlecht bis 5 = sehr gut").first).to_be_visible()
     expect(page.locator("figure img").first).to_be_visible()
@@ -296,3 +303,10 @@ def test_compare_pick_a_municipality_and_save_chart_and_table(lab) -> None:
     rows = list(openpyxl.load_workbook(io.BytesIO(table.read_bytes())).active.iter_rows(values_only=True))
     assert rows[0] == ("Gemeinde", "05/2026", "11/2026") and rows[-1][0] == "Landkreis gesamt"
     page.close()
+
+
+def test_the_facilitator_notebooks_in_a_browser(lab) -> None:
+    """One test, so that the test run's workers start one JupyterLab for the three notebooks, not one each."""
+    explore_filter_read_the_answers_behind_a_count_page_and_export(lab)
+    review_correct_two_by_name_undo_one_rename_and_rerender(lab)
+    compare_pick_a_municipality_and_save_chart_and_table(lab)

@@ -61,29 +61,29 @@ class ReportsPanel(View):
         return self.thread is not None and self.thread.is_alive()
 
     def start(self) -> None:
-        """Render all reports of the meeting in a background thread (the notebook stays usable)."""
+        """Plan and render all reports of the meeting in a background thread (the notebook stays usable)."""
         if self.running or not self.session.meeting_id:
-            return
-        try:
-            jobs = refresh.planned_reports(self.session.workspace, self.session.meeting_id)
-        except IntegkitError as exc:
-            self.progress_text.value = note(f"Die Berichte lassen sich nicht erstellen: {exc}", "error")
             return
         self.result = None
         self.button.disabled = True
-        self.progress.max, self.progress.value = len(jobs), 0
+        self.progress.value, self.progress.max = 0, 1
         self.progress.layout.display = "flex"
-        self.progress_text.value = note(f"Erstelle {count(len(jobs), 'report')} …")
+        self.progress_text.value = note("Die Berichte werden vorbereitet …")
         meeting_id = self.session.meeting_id
-        self.thread = threading.Thread(target=self._run, args=(meeting_id, jobs), daemon=True, name="integkit-reports")
+        self.thread = threading.Thread(target=self._run, args=(meeting_id,), daemon=True, name="integkit-reports")
         self.thread.start()
 
-    def _run(self, meeting_id: str, jobs: list) -> None:
+    def _run(self, meeting_id: str) -> None:
         try:
+            jobs = refresh.planned_reports(self.session.workspace, meeting_id)
+            self.progress.max = len(jobs)
+            self.progress_text.value = note(f"Erstelle {count(len(jobs), 'report')} …")
             self.result = refresh.rerender(self.session.workspace, jobs, on_done=self._done)
             self._finished(meeting_id)
+        except IntegkitError as exc:
+            self.progress_text.value = note(f"Die Berichte lassen sich nicht erstellen: {exc}", "error")
         except Exception as exc:  # noqa: BLE001 - shown to the facilitator, the notebook goes on
-            self.progress_text.value = note(f"Die Berichte ließen sich nicht erstellen: {exc}", "error")
+            self.progress_text.value = note(f"Die Berichte ließen sich nicht erstellen: {type(exc).__name__}: {exc}", "error")
         finally:
             self.button.disabled = False
 
@@ -93,7 +93,7 @@ class ReportsPanel(View):
 
     def _finished(self, meeting_id: str) -> None:
         result = self.result
-        done = [r for r in result.rendered]
+        done = result.rendered
         index = result.indexes.get(meeting_id)
         where = f" Übersicht: {index.relative_to(self.session.workspace.root)}" if index else ""
         text = f"Fertig: {count(len(done), 'report')} neu erstellt.{where}"
