@@ -276,3 +276,11 @@ def test_rerender_that_cannot_start_says_why(ws: Workspace) -> None:
     session.reports.wait(120)
     assert "Die Berichte lassen sich nicht erstellen" in session.reports.progress_text.value
     assert not session.reports.button.disabled and session.reports.result is None
+
+
+def test_a_workspace_without_meetings_says_so(workspace: Workspace) -> None:
+    session = widgets.Session(workspace, "demo-2026-11", ask_coder=True)
+    assert "noch kein Treffen importiert" in session.message.value
+    views = [widgets.Explorer(session), widgets.ReviewTable(session), widgets.StatusOverview(session),
+             widgets.CorrectionHistory(session), widgets.AgreementView(session), widgets.CodebookEditor(session)]
+    assert all(isinstance(v.html(), str) for v in views)

@@ -23,7 +23,7 @@ from integkit.facilitator.session import CODINGS, MEETING, Session
 from integkit.analysis.tables import question_short
 from integkit.themes import corrections
 from integkit.themes.assign import split_themes
-from integkit.themes.codebook import Codebook
+from integkit.themes.codebook import Codebook, load_codebook
 
 Key = tuple[int, str]
 PAGE = 20
@@ -83,7 +83,8 @@ class ReviewTable(View):
                               W.HBox([self.save_button, self.undo_button]), self.status])
 
     def _codebook(self) -> Codebook:
-        return self.session.analysis.codebook
+        analysis = self.session.analysis
+        return analysis.codebook if analysis is not None else load_codebook(workspace=self.session.workspace.root)
 
     def _changed(self, reason: str) -> None:
         if reason == MEETING and (self.chosen or self.confirmed):
@@ -192,6 +193,8 @@ class ReviewTable(View):
 
     def html(self) -> str:
         analysis = self.session.analysis
+        if analysis is None:
+            return ""
         page = self.shown.iloc[self.pager.page]
         table = pd.DataFrame({
             "Status": page["status"], "Grund": page["reason"], "Nr.": page["response_id"],

@@ -127,11 +127,11 @@ class Session(View):
         known = [m.id for m in meetings]
         self.message = html()
         chosen = meeting_id if meeting_id in known else (known[0] if known else None)
-        if meeting_id and meeting_id not in known:
-            shown = quoted(meeting_label(meetings[0])) if meetings else "keines"
+        if not known:
+            self.message.value = note("In diesem Arbeitsordner ist noch kein Treffen importiert (integkit import).", "error")
+        elif meeting_id and meeting_id not in known:
+            shown = quoted(meeting_label(meetings[0]))
             self.message.value = note(f"Das Treffen {quoted(meeting_id)} gibt es in diesem Arbeitsordner nicht; gezeigt wird {shown}.")
-        elif not known:
-            self.message.value = note("In diesem Arbeitsordner ist noch kein Treffen importiert.", "error")
         self.meeting = W.Dropdown(options=options, value=chosen, description="Treffen", layout=W.Layout(width="36em"),
                                   style={"description_width": "8em"})
         self.coder = W.Text(value=coder, description="Ihr Kürzel", placeholder="z. B. AB", layout=W.Layout(width="20em"),
