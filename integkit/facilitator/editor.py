@@ -15,7 +15,7 @@ import pandas as pd
 from integkit.errors import IntegkitError
 from integkit.facilitator import curation, explore
 from integkit.facilitator.controls import Confirm, TableView, View, html, note, style
-from integkit.facilitator.present import label_of, quoted
+from integkit.facilitator.present import label_of
 from integkit.facilitator.session import CODEBOOK, PRIVACY, Session
 
 
