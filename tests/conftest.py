@@ -68,3 +68,19 @@ def recorded_export(target: Path, towns: list[str]) -> Path:
         writer.writerow(row)
     target.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """A workspace with the demo meetings, imported once per session: copy it (demo_ws) before writing."""
+    from integkit.demo import import_demo
+
+    root = tmp_path_factory.mktemp("demo-home") / "ws"
+    import_demo(init_workspace(root))
+    return root
+
+
+@pytest.fixture
+def demo_ws(demo_home: Path, tmp_path: Path) -> Workspace:
+    """A private copy of the demo workspace (for tests that write corrections, codebooks, reports)."""
+    return Workspace(shutil.copytree(demo_home, tmp_path / "demo-ws"))

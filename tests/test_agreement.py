@@ -10,9 +10,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from integkit.facilitator.agreement import agreement, kappa, meeting_agreement, summary_line
 from integkit.themes.coding import save_corrections
-from integkit.demo import import_demo
 from integkit.themes.codebook import load_codebook
-from integkit.workspace import init_workspace
 
 
 def _machine(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -50,9 +48,8 @@ def test_kappa_edge_cases() -> None:
     assert kappa([True, False], [False, True]) == pytest.approx(-1.0)
 
 
-def test_meeting_agreement_reads_saved_corrections(tmp_path) -> None:
-    ws = init_workspace(tmp_path / "ws")
-    import_demo(ws)
+def test_meeting_agreement_reads_saved_corrections(demo_ws) -> None:
+    ws = demo_ws
     assert "kein Vergleich" in summary_line(meeting_agreement(ws, "demo-2026-11"))
     save_corrections(ws, "demo-2026-11", pd.DataFrame({"response_id": [1], "question_id": ["q_gut"], "themes": ["wohnen"]}))
     result = meeting_agreement(ws, "demo-2026-11")

@@ -1,4 +1,4 @@
-"""The explorer: filters, theme × municipality counts, the quotes behind a count, redaction switch; series tables."""
+"""The explorer's library: filters, theme × municipality counts, the quotes behind a count, redaction; series tables."""
 
 from __future__ import annotations
 
@@ -10,23 +10,20 @@ import pytest
 from integkit.analysis import series as compare
 from integkit.facilitator import explore
 from integkit.analysis.meeting import Analysis, load_analysis
-from integkit.demo import import_demo
-from integkit.facilitator.widgets import Explorer, SeriesView
+from integkit.errors import WorkspaceError
 from integkit.workspace import init_workspace
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory) -> Analysis:
-    ws = init_workspace(tmp_path_factory.mktemp("demo") / "ws")
-    import_demo(ws)
-    return load_analysis(ws, "demo-2026-11")
+def analysis(demo_home: Path) -> Analysis:
+    return load_analysis(demo_home, "demo-2026-11")
 
 
 def test_locate_workspace_walks_up(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     (ws.root / "notebooks").mkdir()
     assert explore.locate_workspace(ws.root / "notebooks").root == ws.root
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(WorkspaceError, match="kein integkit-Arbeitsordner"):
         explore.locate_workspace(tmp_path)
 
 
@@ -57,18 +54,6 @@ def test_quotes_are_redacted_unless_switched_on() -> None:
     assert "123456" not in explore.quotes(rows)["text"].iloc[0]
     assert "Huber" in explore.quotes(rows, show_personal_data=True)["text"].iloc[0]
     assert "Huber" not in explore.visible(rows)["text"].iloc[0]
-
-
-def test_explorer_widget_filters_and_opens_cells(analysis: Analysis) -> None:
-    explorer = Explorer(analysis)
-    everything = len(explorer.filtered)
-    explorer.query.value = "Wohnung"  # as if typed
-    assert 0 < len(explorer.filtered) < everything
-    explorer.filters["municipality"].value = "Freising"
-    assert set(explorer.filtered["municipality"]) == {"Freising"}
-    buttons = [b for b in explorer.grid.children if getattr(b, "description", "").isdigit() and not b.disabled]
-    buttons[0].click()  # the callback a browser click runs
-    assert "Freising" in explorer.cell.value and "<blockquote>" in explorer.cell.value
 
 
 def test_series_tables(analysis: Analysis) -> None:

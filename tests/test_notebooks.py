@@ -9,18 +9,15 @@ import papermill as pm
 import pytest
 
 from integkit.themes.coding import load_corrections
-from integkit.demo import import_demo
-from integkit.workspace import Workspace, init_workspace
+from integkit.workspace import Workspace
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 FACILITATOR = ("explore", "codebook_review", "compare_meetings")
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    workspace = init_workspace(tmp_path / "ws")
-    import_demo(workspace)
-    return workspace
+def ws(demo_ws: Workspace) -> Workspace:
+    return demo_ws
 
 
 def _run(name: str, ws: Workspace, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
@@ -58,16 +55,17 @@ def test_committed_clean_with_parameters(name: str) -> None:
 
 
 def test_explore_runs(ws: Workspace, tmp_path: Path) -> None:
-    text = _outputs(_run("explore", ws, tmp_path))
-    assert "Wohnungsmarktsituation" in text or "Wohnungen" in text  # the lemma-aware search
-    assert "Wohnen" in text and "<blockquote>" in text
+    text = _outputs(_run("explore", ws, tmp_path, query="Wohnung", theme="wohnen", municipality="Freising"))
+    assert "Wohnungsmarkt" in text and "Wohnungen" in text  # the lemma- and compound-aware search
+    assert "Wohnen · Freising: " in text and "<blockquote>" in text and "Personen je Thema und Gemeinde" in text
+    assert "huber@example.org" not in text
 
 
 def test_codebook_review_runs_saves_and_shows_kappa(ws: Workspace, tmp_path: Path) -> None:
     fix = [{"response_id": 1, "question_id": "q_gut", "themes": "arbeit;sprache"}]
     text = _outputs(_run("codebook_review", ws, tmp_path, corrections_to_save=fix, coder="AB"))
-    assert "1 Korrekturen aus den Parametern gespeichert" in text
-    assert "kappa" in text and "1 von der Moderation kodierte Antworten" in text
+    assert "Aus den Parametern gespeichert: 1 Antwort." in text
+    assert "kappa" in text and "Verglichen: 1 Antwort, die die Moderation kodiert hat" in text
     assert load_corrections(ws, "demo-2026-11")["themes"].tolist() == ["arbeit;sprache"]
     assert "ohne Thema" in text and "zweifelhaft" in text
 
@@ -75,3 +73,4 @@ def test_codebook_review_runs_saves_and_shows_kappa(ws: Workspace, tmp_path: Pat
 def test_compare_meetings_runs(ws: Workspace, tmp_path: Path) -> None:
     text = _outputs(_run("compare_meetings", ws, tmp_path))
     assert "13.05.2026" in text and "18.11.2026" in text and "Landkreis gesamt" in text and "<img" in text
+    assert "1 = sehr schlecht" in text and "Grafik als SVG" in text and "Freising: mittlere Bewertung" in text

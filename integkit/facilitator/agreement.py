@@ -11,8 +11,11 @@ import warnings
 from dataclasses import dataclass
 
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
+from integkit.analysis.meeting import Analysis
+from integkit.analysis.tables import question_short
+from integkit.facilitator.explore import visible_texts
+from integkit.facilitator.present import count, decimal, evidence_text, theme_names
 from integkit.themes.coding import code_answers, load_corrections
 from integkit.responses import load_responses
 from integkit.themes.assign import split_themes
@@ -50,6 +53,8 @@ def kappa(a: list[bool], b: list[bool]) -> float:
         return float("nan")
     if len(set(a) | set(b)) == 1:
         return float("nan")
+    from sklearn.metrics import cohen_kappa_score  # here: scikit-learn takes seconds to import
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(cohen_kappa_score(a, b, labels=[False, True]))
@@ -102,8 +107,28 @@ def summary_line(result: Agreement) -> str:
     if not result.n:
         return "Noch keine Kodierung durch die Moderation gespeichert: kein Vergleich (Cohen's kappa) möglich."
     mean = result.scores["kappa"].mean()
-    mean_text = "nicht bestimmbar" if pd.isna(mean) else f"{mean:.2f}".replace(".", ",")
+    mean_text = "nicht bestimmbar" if pd.isna(mean) else decimal(mean, 2)
     return (
-        f"{result.n} von der Moderation kodierte Antworten verglichen; mittleres Cohen's kappa über die Themen: "
-        f"{mean_text}; {len(result.disagreements)} abweichende Themenzuordnungen."
+        f"Verglichen: {count(result.n, 'answer')}, die die Moderation kodiert hat; mittleres Cohen's kappa über die "
+        f"Themen: {mean_text}; {count(len(result.disagreements), 'mismatch')}."
     )
+
+
+def readable_scores(result: Agreement) -> pd.DataFrame:
+    """The per-theme scores with German headings (numbers stay numbers; the table shows them German)."""
+    s = result.scores
+    return pd.DataFrame({
+        "Thema": s["label"], "verglichene Antworten": s["n"], "Maschine": s["machine"], "Moderation": s["facilitator"],
+        "beide": s["both"], "Übereinstimmung %": s["agree_pct"], "Cohen's κ": s["kappa"],
+    })
+
+
+def readable_disagreements(result: Agreement, analysis: Analysis, show_personal_data: bool = False) -> pd.DataFrame:
+    """The answers machine and facilitator code differently: number, question, (redacted) text, themes by name."""
+    d, book = result.disagreements, analysis.codebook
+    return pd.DataFrame({
+        "Nr.": d["response_id"], "Frage": [question_short(analysis, q) for q in d["question_id"]],
+        "Antwort": visible_texts(d["text"].tolist(), show_personal_data), "Thema": d["label"],
+        "Maschine": [theme_names(v, book) for v in d["machine"]], "Moderation": [theme_names(v, book) for v in d["facilitator"]],
+        "erkannt über": [evidence_text(v, book) for v in d["machine_evidence"]],
+    })

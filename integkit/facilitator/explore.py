@@ -13,9 +13,12 @@ import pandas as pd
 
 from integkit.analysis.meeting import Analysis
 from integkit.analysis.redaction import Redactor
+from integkit.errors import WorkspaceError
+from integkit.facilitator.present import theme_names
 from integkit.text.search import search_answers
 from integkit.analysis.tables import question_short
 from integkit.themes.assign import split_themes
+from integkit.themes.coding import FACILITATOR
 from integkit.workspace import Workspace
 
 ALL = ""  # the filter value meaning "no restriction"
@@ -29,7 +32,7 @@ def locate_workspace(path: Path | str = ".") -> Workspace:
     for folder in (start, *start.parents):
         if (folder / "surveys" / "meetings.yaml").is_file():
             return Workspace(folder)
-    raise FileNotFoundError(f"{start}: no integkit workspace here or above (surveys/meetings.yaml is missing)")
+    raise WorkspaceError(f"{start}: kein integkit-Arbeitsordner, weder hier noch darüber (surveys/meetings.yaml fehlt)")
 
 
 def answer_table(analysis: Analysis) -> pd.DataFrame:
@@ -117,3 +120,17 @@ def visible(frame: pd.DataFrame, show_personal_data: bool = False, columns: tupl
         if column in out.columns:
             out[column] = visible_texts(out[column].tolist(), show_personal_data)
     return out
+
+
+def readable(rows: pd.DataFrame, analysis: Analysis, show_personal_data: bool = False) -> pd.DataFrame:
+    """Answers (from answer_table) as the facilitator reads and exports them: German headings, theme names."""
+    return pd.DataFrame({
+        "Nr.": rows["response_id"].to_numpy(),
+        "Gemeinde": rows["municipality"].to_numpy(),
+        "Rolle": rows["role"].fillna("").to_numpy(),
+        "Frage": rows["question"].to_numpy(),
+        "Antwort": visible_texts(rows["text"].tolist(), show_personal_data),
+        "Themen": [theme_names(v, analysis.codebook) for v in rows["themes"]],
+        "kodiert von": ["Moderation" if c == FACILITATOR else "automatisch" for c in rows["coded_by"]],
+    })
+

@@ -9,12 +9,16 @@ already coded, and non-answers ("k. A."), come last.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 
 from integkit.text import normalize as T
 from integkit.analysis.meeting import Analysis
+from integkit.analysis.tables import question_short
+from integkit.facilitator.explore import visible_texts
+from integkit.facilitator.present import theme_names, when
+from integkit.themes import corrections
 from integkit.themes.coding import FACILITATOR, save_corrections
 from integkit.themes.assign import Assignment, assign, is_non_answer, split_themes
 from integkit.themes.codebook import Codebook
@@ -48,8 +52,8 @@ def weak_themes(assignment: Assignment) -> list[tuple[str, str]]:
     return weak
 
 
-def judge(text: str, assignment: Assignment) -> tuple[str, str]:
-    """Status and reason of one answer as the machine coded it (see module docstring)."""
+def judge(text: str, assignment: Assignment, label: Callable[[str], str] = str) -> tuple[str, str]:
+    """Status and reason of one answer as the machine coded it (see module docstring); ``label`` names a theme."""
     if not isinstance(text, str) or is_non_answer(text):
         return EMPTY, ""
     if not assignment.themes:
@@ -57,7 +61,7 @@ def judge(text: str, assignment: Assignment) -> tuple[str, str]:
     reasons = []
     if len(assignment.themes) >= MANY_THEMES:
         reasons.append(f"{len(assignment.themes)} Themen")
-    reasons += [f"{theme} nur über „{word}“" for theme, word in weak_themes(assignment)]
+    reasons += [f"{label(theme)} nur über „{word}“" for theme, word in weak_themes(assignment)]
     return (DOUBTFUL, "; ".join(reasons)) if reasons else (OK, "")
 
 
@@ -65,7 +69,7 @@ def review_queue(analysis: Analysis) -> pd.DataFrame:
     """Every answer with its current themes, status and reason, the ones to check first on top."""
     coded = analysis.coded.merge(analysis.respondents[["response_id", "municipality", "role"]], on="response_id", how="left")
     assignments = assign(coded["text"].tolist(), analysis.codebook)
-    judged = [judge(text, a) for text, a in zip(coded["text"], assignments)]
+    judged = [judge(text, a, analysis.theme_label) for text, a in zip(coded["text"], assignments)]
     queue = coded.assign(
         evidence=coded["theme_evidence"],
         status=[s for s, _ in judged],
@@ -80,16 +84,17 @@ def review_queue(analysis: Analysis) -> pd.DataFrame:
 
 
 def status_counts(queue: pd.DataFrame) -> pd.DataFrame:
-    """Answers per status, in queue order (for the notebook's overview line)."""
+    """Answers per status, in queue order (for the notebook's overview): columns Status, Antworten."""
     counts = queue["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
-    return counts.rename_axis("status").reset_index(name="answers")
+    return counts.rename_axis("Status").reset_index(name="Antworten")
 
 
 def edits_to_corrections(
     queue: pd.DataFrame, chosen: Mapping[tuple[int, str], Iterable[str]], confirmed: Iterable[tuple[int, str]] = ()
 ) -> pd.DataFrame:
     """Corrections for coding.csv from a review table: answers whose themes were changed, or
-    confirmed as they are. ``chosen`` maps (response_id, question_id) to the theme ids now picked."""
+    confirmed as they are. ``chosen`` maps (response_id, question_id) to the theme ids now picked;
+    ``before`` is what the queue showed."""
     confirmed = set(confirmed)
     rows = []
     for row in queue.itertuples(index=False):
@@ -97,8 +102,9 @@ def edits_to_corrections(
         before = split_themes(row.themes)
         after = list(dict.fromkeys(chosen.get(key, before)))
         if set(after) != set(before) or key in confirmed:
-            rows.append({"response_id": key[0], "question_id": key[1], "themes": ";".join(after), "text": row.text})
-    return pd.DataFrame(rows, columns=["response_id", "question_id", "themes", "text"])
+            rows.append({"response_id": key[0], "question_id": key[1], "themes": ";".join(after), "text": row.text,
+                         "before": ";".join(before)})
+    return pd.DataFrame(rows, columns=["response_id", "question_id", "themes", "text", "before"])
 
 
 def save_review(
@@ -118,3 +124,32 @@ def save_review(
 def to_check(queue: pd.DataFrame) -> pd.DataFrame:
     """The uncovered and doubtful answers of the queue (what the facilitator should read first)."""
     return queue[queue["status"].isin([UNCOVERED, DOUBTFUL])].reset_index(drop=True)
+
+
+ACTION_NAMES = {
+    corrections.CORRECT: "korrigiert", corrections.CONFIRM: "bestätigt", corrections.UNDO: "Rücknahme",
+    corrections.CODEBOOK: "Codebook-Änderung", corrections.IMPORT: "aus coding.csv übernommen",
+    corrections.RESET: "aus coding.csv entfernt",
+}
+
+
+def correction_history(workspace: Workspace | str, analysis: Analysis, show_personal_data: bool = False) -> pd.DataFrame:
+    """What was changed in the meeting's codings, newest first, as the facilitator reads it."""
+    workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    log = corrections.history(workspace, analysis.meeting.id)
+    book = analysis.codebook
+
+    def themes(value: str) -> str:
+        return theme_names(value, book) or "kein Thema"
+
+    return pd.DataFrame({
+        "Nr.": log["entry"].to_numpy(),
+        "Wann": [when(v) for v in log["logged_at"]],
+        "Wer": log["coder"].to_numpy(),
+        "Was": [ACTION_NAMES[a] + (f" (von Nr. {u})" if a == corrections.UNDO else "") for a, u in zip(log["action"], log["undoes"])],
+        "Antwort": [f"Nr. {r} · {question_short(analysis, q)}" for r, q in zip(log["response_id"], log["question_id"])],
+        "vorher": [themes(v) for v in log["before"]],
+        "nachher": [themes(v) for v in log["after"]],
+        "Stand": ["zurückgenommen" if u else "" for u in log["undone"]],
+        "Text": visible_texts(log["text"].tolist(), show_personal_data),
+    })
