@@ -84,3 +84,17 @@ def demo_home(tmp_path_factory) -> Path:
 def demo_ws(demo_home: Path, tmp_path: Path) -> Workspace:
     """A private copy of the demo workspace (for tests that write corrections, codebooks, reports)."""
     return Workspace(shutil.copytree(demo_home, tmp_path / "demo-ws"))
+
+
+def wait_until(ready, *, gave_up=lambda: False, why=lambda: "gave up waiting", limit: float = 300.0) -> None:
+    """Poll ``ready()`` until it is true; fail the test when ``gave_up()`` or after ``limit`` seconds.
+
+    The limit is a generous bound for a loaded machine, not a speed check.
+    """
+    import time
+
+    deadline = time.monotonic() + limit
+    while not ready():
+        if gave_up() or time.monotonic() > deadline:
+            pytest.fail(why())
+        time.sleep(0.1)

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
+from conftest import wait_until
 from integkit.cli import app
 from integkit.demo import import_demo
 from integkit.report.batch import plan_reports, render_batch
@@ -214,17 +215,14 @@ def run_batch_while_importing(ws, export: Path) -> tuple[int, str, bool]:
     import os
     import subprocess
     import sys
-    import time
 
     out = ws.report_dir(STATE_MEETING)
     batch = subprocess.Popen(
         [sys.executable, "-m", "integkit", "report", STATE_MEETING, "--all", "--jobs", "2", "-w", str(ws.root)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ,
     )
-    deadline = time.monotonic() + 300
-    while not (out.is_dir() and any(p.name.endswith(".rendering") for p in out.iterdir())):
-        assert batch.poll() is None and time.monotonic() < deadline, batch.communicate()[0]
-        time.sleep(0.1)
+    wait_until(lambda: out.is_dir() and any(p.name.endswith(".rendering") for p in out.iterdir()),
+               gave_up=lambda: batch.poll() is not None, why=lambda: batch.communicate()[0])
     imported = runner.invoke(app, ["import", STATE_MEETING, str(export), "-w", str(ws.root)])
     assert imported.exit_code == 0, imported.output
     overlapped = batch.poll() is None  # the import ended while reports were still rendering

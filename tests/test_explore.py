@@ -70,6 +70,3 @@ def test_series_tables(analysis: Analysis) -> None:
     long = compare.theme_shares_long(analysis)
     assert set(long["meeting"]) == {"demo-2026-05", "demo-2026-11"}
     assert list(compare.readable(district, "Thema", analysis).columns) == ["Thema", "13.05.2026", "18.11.2026"]
-    view = SeriesView(analysis)
-    view.municipality.value = "Eching"
-    assert "Eching" in view.output.value

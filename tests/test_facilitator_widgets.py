@@ -17,6 +17,7 @@ from integkit.facilitator.controls import resolve_theme
 from integkit.facilitator.session import CODINGS
 from integkit.analysis import series as compare
 from integkit.analysis.meeting import load_analysis
+from integkit.report.charts import SERIES_COLOURS
 from integkit.report.index import INDEX_DATA
 from integkit.themes import corrections as C
 from integkit.themes.codebook import load_codebook
@@ -245,12 +246,13 @@ def _lab(hex_colour: str) -> tuple[float, float, float]:
 
 
 def test_compare_chart_gives_every_theme_its_own_colour(ws: Workspace) -> None:
-    shares = compare.theme_shares(load_analysis(ws, MEETING))
-    picture = figures.trend(shares)
-    assert set(picture.colours) == set(shares.columns) and len(shares.columns) == 11
+    analysis = load_analysis(ws, MEETING)
+    shares = compare.theme_shares(analysis)
+    picture = figures.trend(shares, "themes", analysis)
+    assert set(picture.colours) == {analysis.theme_label(t) for t in shares.columns} and len(shares.columns) == 11
     colours = list(picture.colours.values())
     assert len(set(colours)) == 11
-    labs = [_lab(c) for c in figures.SERIES_COLOURS]
+    labs = [_lab(c) for c in SERIES_COLOURS]
     closest = min(sum((a - b) ** 2 for a, b in zip(p, q)) ** 0.5 for i, p in enumerate(labs) for q in labs[i + 1:])
     assert closest > 20  # ΔE*76: clearly different to the eye
     assert picture.png.startswith(b"\x89PNG") and b"<svg" in picture.svg[:400]

@@ -48,6 +48,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-sync", "--no-first-run"]
 MEETING, SMALL = "demo-2026-11", "vt-klein"
 LONG = 240_000  # ms: the longest wait (running a notebook, rendering reports) on a loaded 2-core machine
+expect.set_options(timeout=60_000)  # a page state may take long on a loaded machine; never a fixed sleep
 SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
@@ -167,8 +168,8 @@ def explore_filter_read_the_answers_behind_a_count_page_and_export(lab) -> None:
 
     # the municipality headers stand upright and apart, the theme names stay while scrolling right
     heads = page.locator(".ik-grid .ik-head")
+    expect(heads).to_have_count(table["municipality"].nunique())  # the grid is drawn
     boxes = [heads.nth(i).bounding_box() for i in range(heads.count())]
-    assert len(boxes) == table["municipality"].nunique()
     for left, right in zip(boxes, boxes[1:]):
         assert left["x"] + left["width"] <= right["x"] + 0.5, (left, right)
     grid = page.locator(".ik-grid").first
@@ -301,7 +302,7 @@ def compare_pick_a_municipality_and_save_chart_and_table(lab) -> None:
     expect(page.get_by_text("Eching: Anteil der Teilnehmenden je Thema (%)")).to_be_visible()
     table = _download(page, "Tabelle als Excel-Datei", lab["downloads"] / "teilnahme.xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(table.read_bytes())).active.iter_rows(values_only=True))
-    assert rows[0] == ("Gemeinde", "05/2026", "11/2026") and rows[-1][0] == "Landkreis gesamt"
+    assert rows[0] == ("Gemeinde", "13.05.2026", "18.11.2026") and rows[-1][0] == "Landkreis gesamt"
     page.close()
 
 

@@ -28,15 +28,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from integkit.errors import ReportError
 import yaml
 from typer.testing import CliRunner
 
 from integkit.cli import app
-from integkit.errors import SnapshotError
+from integkit.errors import ReportError, SnapshotError
 from integkit.ingest.snapshot import find_snapshot, list_snapshots, sha256_file
 from integkit.workspace import Workspace, init_workspace
+from conftest import wait_until
 from limesurvey_server import FakeLimeSurvey
 
 runner = CliRunner()
@@ -452,11 +451,9 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_and_the_next_run_removes_its_
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 300
         # the meeting report takes longest: killed while it renders, its folder is surely left
-        while not (any(n.startswith(f".{SMALL}_bericht-") for n in hidden(out)) and "ipykernel" in " ".join(descendants(batch.pid).values())):
-            assert batch.poll() is None and time.monotonic() < deadline, "the batch ended before a report was rendering"
-            time.sleep(0.1)
+        wait_until(lambda: any(n.startswith(f".{SMALL}_bericht-") for n in hidden(out)) and "ipykernel" in " ".join(descendants(batch.pid).values()),
+                   gave_up=lambda: batch.poll() is not None, why=lambda: "the batch ended before a report was rendering")
         below = descendants(batch.pid)  # two workers, the resource tracker, a kernel or two
     finally:
         batch.send_signal(signal.SIGKILL)

@@ -24,6 +24,7 @@ from integkit.facilitator.review_widgets import (  # noqa: F401
     AgreementView, CorrectionHistory, ReviewTable, StatusOverview, save_from_parameters,
 )
 from integkit.facilitator.session import MEETING, PRIVACY, ReportsPanel, Session  # noqa: F401
+from integkit.report import wording
 from integkit.report.wording import t
 
 PAGE = 20  # answers per page
@@ -208,7 +209,7 @@ class Panel(View):
 def participation(session: Session) -> Panel:
     """People who answered, per municipality and meeting of the series."""
     return Panel(session, lambda s: ["<p>Zahl der Personen, die geantwortet haben.</p>",
-                                     TableView(compare.participation_table(s.analysis), "teilnahme")])
+                                     TableView(compare.participation_table(s.analysis).rename(columns=wording.column), "teilnahme")])
 
 
 def district_themes(session: Session) -> Panel:
@@ -216,9 +217,9 @@ def district_themes(session: Session) -> Panel:
     def build(s: Session) -> list[View | str]:
         shares = compare.theme_shares(s.analysis)
         chart = ChartView("themen-im-landkreis")
-        chart.set(figures.trend(shares, "themes"))
+        chart.set(figures.trend(shares, "themes", s.analysis))
         return ["<p>Anteil der Teilnehmenden (%), die ein Thema nennen.</p>", chart,
-                TableView(compare.readable(shares), "themen-im-landkreis")]
+                TableView(compare.readable(shares, "Thema", s.analysis), "themen-im-landkreis")]
 
     return Panel(session, build)
 
@@ -226,7 +227,7 @@ def district_themes(session: Session) -> Panel:
 def district_ratings(session: Session) -> Panel:
     """Mean ratings across the meetings, with what 1 and 5 mean."""
     return Panel(session, lambda s: [f"<p>{escape(RATING_NOTE)}</p>",
-                                     TableView(compare.readable(compare.rating_means(s.analysis), "Bewertung"), "bewertungen")])
+                                     TableView(compare.readable(compare.rating_means(s.analysis), "Bewertung", s.analysis), "bewertungen")])
 
 
 def share_changes(session: Session, min_group: int | None = None) -> Panel:
@@ -272,9 +273,9 @@ class SeriesView(View):
             return
         chosen = None if name == compare.DISTRICT else name
         self.heading_themes.value = f"<h4>{escape(name)}: Anteil der Teilnehmenden je Thema (%)</h4>"
-        self.themes.set(compare.readable(compare.theme_shares(analysis, chosen, self.min_group)), f"themen-{name}")
+        self.themes.set(compare.readable(compare.theme_shares(analysis, chosen, self.min_group), "Thema", analysis), f"themen-{name}")
         self.heading_ratings.value = f"<h4>{escape(name)}: mittlere Bewertung</h4><p>{escape(RATING_NOTE)}</p>"
-        self.ratings.set(compare.readable(compare.rating_means(analysis, chosen, self.min_group), "Bewertung"), f"bewertungen-{name}")
+        self.ratings.set(compare.readable(compare.rating_means(analysis, chosen, self.min_group), "Bewertung", analysis), f"bewertungen-{name}")
 
     def html(self) -> str:
         return self.heading_themes.value + self.themes.html() + self.heading_ratings.value + self.ratings.html()

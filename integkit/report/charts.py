@@ -35,6 +35,10 @@ warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", cate
 
 # Okabe–Ito, distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# one colour per series of a line chart, up to twelve: Okabe–Ito without its yellow, then Paul Tol's
+# colours that stay apart from them (ΔE*76 > 20 between any two; a test checks it)
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#882255",
+                  "#999933", "#332288", "#888888", "#661100"]
 # diverging orange–purple for Likert scales (colour-blind safe), 1 = very poor … 5 = very good
 LIKERT_COLOURS = ["#B35806", "#F1A340", "#D9D9D9", "#998EC3", "#542788"]
 # word-cloud colours: each at least 4.5:1 against the white background (WCAG AA for text)
@@ -194,7 +198,7 @@ def trend(
     fig, ax = plt.subplots(figsize=(WIDTH, 3.2 + 0.26 * math.ceil(len(frame.columns) / 2)))
     markers = "osD^vP*X<>"
     for i, col in enumerate(frame.columns):
-        ax.plot(x, frame[col], marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)], label=_wrap(labels.get(col, col)))
+        ax.plot(x, frame[col], marker=markers[i % len(markers)], color=SERIES_COLOURS[i % len(SERIES_COLOURS)], label=_wrap(labels.get(col, col)))
     ax.set_ylabel(t("share_pct", language) if kind == "themes" else t("mean", language))
     if kind == "ratings":
         ax.set_ylim(1, 5)
