@@ -215,11 +215,13 @@ class ThemeTags:
     def __init__(self, codebook: Codebook, on_change: Callable[[list[str]], None]):
         self.codebook, self.on_change, self.themes = codebook, on_change, []
         self.chips = W.HBox(layout=W.Layout(flex_flow="row wrap"))
-        self.entry = W.Combobox(placeholder="Thema hinzufügen …", ensure_option=False, continuous_update=True,
+        # The value reaches the kernel when it is committed (Enter, a pick from the list, leaving the
+        # field), never keystroke by keystroke: an Enter handled before the last keystroke arrived
+        # would add what was typed so far ("Mobilitä").
+        self.entry = W.Combobox(placeholder="Thema hinzufügen …", ensure_option=False, continuous_update=False,
                                 layout=W.Layout(width="16em"))
         self.message = W.HTML()
-        self.entry.observe(self._typed, names="value")
-        self.entry.on_msg(self._submitted)
+        self.entry.observe(self._committed, names="value")
         self.widget = W.VBox([self.chips, self.entry, self.message], layout=W.Layout(width="40%"))
         self.use_codebook(codebook)
 
@@ -246,16 +248,10 @@ class ThemeTags:
     def _remover(self, theme: str) -> Callable[[W.Button], None]:
         return lambda _b: self.remove(theme)
 
-    def _typed(self, change: dict) -> None:
-        """A name picked from the list is added at once; a typed one waits for Enter."""
-        value = change["new"]
-        exact = [t for t in self.codebook.themes if t.label_de == value]
-        if exact and not any(t.label_de != value and t.label_de.startswith(value) for t in self.codebook.themes):
-            self.add(value)
-
-    def _submitted(self, _widget: W.Widget, content: dict, _buffers: list) -> None:
-        if content.get("event") == "submit" and self.entry.value.strip():
-            self.add(self.entry.value)
+    def _committed(self, change: dict) -> None:
+        """A name picked from the list, or typed and confirmed with Enter, is added."""
+        if str(change["new"]).strip():
+            self.add(change["new"])
 
     def add(self, typed: str) -> bool:
         """Add the theme the facilitator typed or picked; False (and a message) if refused."""
