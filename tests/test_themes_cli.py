@@ -126,3 +126,27 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
     assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "1.2.0"
     result = run("accept", 999, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
     assert result.exit_code == 2 and "no cluster 999" in result.output
+
+
+@pytest.mark.parametrize(
+    ("theme", "pattern", "answer"),
+    [("hang_a", "(a+)+$", "a" * 5000 + "b"), ("hang_x", "(x+x+)+y", "x" * 5000)],
+)
+def test_a_catastrophic_pattern_ends_with_one_line_naming_it(tmp_path: Path, theme: str, pattern: str, answer: str) -> None:
+    # With Python's re these patterns backtrack for hours on such answers; the time limit ends
+    # the run with the codebook file, theme and pattern named, and nothing written.
+    book = {"version": "1.0.0", "themes": [
+        {"id": "wohnen", "label_de": "Wohnen", "signals": {"parts": ["wohnung"]}},
+        {"id": theme, "label_de": "Hängt", "signals": {"patterns": [pattern]}},
+    ]}
+    cb = tmp_path / "hostile.yaml"
+    cb.write_text(yaml.safe_dump(book), encoding="utf-8")
+    answers = tmp_path / "a.csv"
+    answers.write_text(f"text\nMehr Wohnungen\n{answer}\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    result = run("assign", answers, "--text-column", "text", "--codebook", cb, "--out", out)
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert "\n" not in line and line.startswith("integkit: error:")
+    assert "hostile.yaml" in line and repr(theme) in line and repr(pattern) in line
+    assert not out.exists()

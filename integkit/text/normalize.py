@@ -52,7 +52,7 @@ COLLOQUIAL_STOPWORDS = frozenset(
 # Inflection endings stripped (once) to build match variants; "er" is left alone (Lehrer/Lehre).
 _SUFFIXES = ("innen", "en", "es", "e", "n", "s", "a")  # "a": Bavarian plurals (Wohnunga, Kinda)
 _MIN_STEM = 3
-_MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
+MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
 # HanTa's analysis grows much faster than a word's length; no German compound is this long, and
 # an answer may hold a megabyte without a space, so longer tokens are taken whole
 _MAX_COMPOUND_LEN = 64
@@ -153,7 +153,7 @@ def compound_parts(token: str) -> list[str]:
     Non-compounds, and words shorter than 7 letters, give ``[token.lower()]``.
     """
     low = token.lower()
-    if not _MIN_COMPOUND_LEN <= len(token) <= _MAX_COMPOUND_LEN:
+    if not MIN_COMPOUND_LEN <= len(token) <= _MAX_COMPOUND_LEN:
         return [low]
     _, morphemes, _ = _hanta().analyze(token, taglevel=3)
     parts = [m for m, tag in morphemes if not tag.startswith(("SUF", "FUGE", "PRE")) and len(m) >= 2]

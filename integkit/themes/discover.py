@@ -116,7 +116,7 @@ class _Residuals:
             return ()
         terms = [T.fold(info.lemma)]
         # parts of nouns only (verb parts are noise); words under 7 letters are never split
-        if tok[:1].isupper() and len(tok) >= T._MIN_COMPOUND_LEN:
+        if tok[:1].isupper() and len(tok) >= T.MIN_COMPOUND_LEN:
             parts = T.analyze(tok).parts
             if len(parts) > 1:
                 terms.extend(T.fold(p) for p in parts)
@@ -149,7 +149,7 @@ def _display_names(token_lists: Iterable[list[str]], wanted: set[str] | None = N
         forms = [info.lemma.lower()]
         if info.is_stopword:
             forms.append(info.lemma)
-        elif len(tok) < T._MIN_COMPOUND_LEN:  # never split: its one part is the lowercase word
+        elif len(tok) < T.MIN_COMPOUND_LEN:  # never split: its one part is the lowercase word
             forms.append(tok.lower())
         elif probes is None or not info.folded.isascii() or any(k.lstrip("e") in info.folded for k in probes):
             forms.extend(T.analyze(tok).parts)
