@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 import regex
@@ -24,6 +24,9 @@ import regex
 from integkit.errors import PatternTimeoutError
 from integkit.text import normalize as T
 from integkit.themes.codebook import Codebook, load_codebook
+
+if TYPE_CHECKING:
+    from integkit.themes.learn import ThemeModel
 
 THEME_SEP = ";"
 
@@ -303,8 +306,13 @@ def matcher(codebook: Codebook | None = None) -> Matcher:
     return _matcher_for(codebook if codebook is not None else load_codebook())
 
 
-def assign(texts: Iterable[str], codebook: Codebook | None = None) -> list[Assignment]:
-    """Assign themes to each text (multi-label); identical texts are matched once."""
+def assign(texts: Iterable[str], codebook: Codebook | None = None, model: ThemeModel | None = None) -> list[Assignment]:
+    """Assign themes to each text (multi-label); identical texts are matched once.
+
+    With ``model`` (learnt from coded answers, integkit.themes.learn), the codebook's rules are
+    combined with what the coded answers teach.
+    """
+    texts = list(texts)
     m = matcher(codebook)
     memo: dict[str, Assignment] = {}
     out: list[Assignment] = []
@@ -316,13 +324,15 @@ def assign(texts: Iterable[str], codebook: Codebook | None = None) -> list[Assig
         if result is None:
             result = memo[text] = m.assign_one(text)
         out.append(result)
-    return out
+    return model.refine(texts, out) if model is not None else out
 
 
-def assign_frame(df: pd.DataFrame, text_column: str = "text", codebook: Codebook | None = None) -> pd.DataFrame:
+def assign_frame(
+    df: pd.DataFrame, text_column: str = "text", codebook: Codebook | None = None, model: ThemeModel | None = None
+) -> pd.DataFrame:
     """A copy of ``df`` with ``themes`` (ids joined by ';') and ``theme_evidence`` columns added."""
     texts = df[text_column].where(df[text_column].notna(), "").astype(str)
-    results = assign(texts.tolist(), codebook)
+    results = assign(texts.tolist(), codebook, model=model)
     out = df.copy()
     out["themes"] = [r.themes_text() for r in results]
     out["theme_evidence"] = [r.evidence_text() for r in results]
