@@ -293,15 +293,18 @@ def themes_assign(
     out: Annotated[Path, typer.Option("--out", help="CSV to write: the input plus themes and theme_evidence.")],
     codebook: CodebookOpt = None,
     workspace: WorkspaceOpt = Path("."),
+    learn_from: Annotated[Optional[list[Path]], typer.Option("--learn-from", help="Coded answers (CSV/XLSX with the text column and 'themes') to learn from; repeatable.")] = None,
 ) -> None:
     """Assign codebook themes to each answer and explain which words matched."""
     from integkit.io import write_table
     from integkit.themes.assign import assign_frame
     from integkit.themes.codebook import load_codebook
+    from integkit.themes.learn import model_from_files
 
     book = load_codebook(codebook, workspace)
     table = _read_answers(file, text_column)
-    df = assign_frame(table.frame, text_column, book)
+    model = model_from_files(learn_from or [], text_column, book)
+    df = assign_frame(table.frame, text_column, book, model=model)
     write_table(df, out, like=table)
     covered = int((df["themes"] != "").sum())
     typer.echo(f"{len(df)} answers, {covered} with at least one theme (codebook {book.version}); wrote {out}")
@@ -315,8 +318,14 @@ def themes_evaluate(
     codebook: CodebookOpt = None,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="CSV to write the false positives and negatives to.")] = None,
     workspace: WorkspaceOpt = Path("."),
+    tag_column: Annotated[Optional[str], typer.Option("--tag-column", help="Also show figures per tag: a column of tags in square brackets ('[typo] [long] …') or one value per row (e.g. role).")] = None,
+    learn_from: Annotated[Optional[list[Path]], typer.Option("--learn-from", help="Coded answers (CSV/XLSX with the text column and 'themes') to learn from; repeatable.")] = None,
 ) -> None:
-    """Score assignment against gold labels: per-theme precision, recall, F1 and macro-F1."""
+    """Score assignment against gold labels: per-theme precision, recall, F1 and macro-F1.
+
+    Gold themes the codebook lacks are not scored as themes; their answers must get no codebook
+    theme they are not about (shown as false positives and in a line per such theme).
+    """
     from rich.console import Console
     from rich.table import Table
 
@@ -324,16 +333,30 @@ def themes_evaluate(
     from integkit.themes.codebook import load_codebook
     from integkit.themes.evaluate import evaluate
 
+    from integkit.themes.learn import model_from_files
+
     book = load_codebook(codebook, workspace)
-    df = _read_answers(file, text_column, gold_column).frame
-    result = evaluate(df[text_column].tolist(), df[gold_column].tolist(), book)
+    df = _read_answers(file, text_column, gold_column, *([tag_column] if tag_column else [])).frame
+    model = model_from_files(learn_from or [], text_column, book)
+    tags = df[tag_column].tolist() if tag_column else None
+    result = evaluate(df[text_column].tolist(), df[gold_column].tolist(), book, tags=tags, model=model)
     table = Table(title=f"{file.name}: {result.n} answers, codebook {book.version}")
     for col in ("theme", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "theme" else "right")
     for row in result.scores.itertuples():
         table.add_row(row.theme, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}", str(row.support))
     table.add_row("macro", f"{result.macro_precision:.3f}", f"{result.macro_recall:.3f}", f"{result.macro_f1:.3f}", "", style="bold")
-    Console(width=100).print(table)
+    console = Console(width=100)
+    console.print(table)
+    for row in result.outside.itertuples():
+        typer.echo(f"{row.theme} (not in the codebook): {row.support} answers, {row.with_other_theme} got a codebook theme they are not about")
+    if tag_column:
+        by_tag = Table(title=f"per tag ({tag_column})")
+        for col in ("tag", "n", "precision", "recall", "F1", "exact"):
+            by_tag.add_column(col, justify="left" if col == "tag" else "right")
+        for row in result.by_tag.itertuples():
+            by_tag.add_row(row.tag, str(row.n), f"{row.macro_precision:.3f}", f"{row.macro_recall:.3f}", f"{row.macro_f1:.3f}", f"{row.exact_share:.2f}")
+        console.print(by_tag)
     if errors is not None:
         write_csv(result.errors, errors)
         typer.echo(f"{len(result.errors)} errors written to {errors}")

@@ -91,11 +91,16 @@ def test_evaluate_prints_table_and_writes_errors(tmp_path: Path) -> None:
     assert err[["text", "theme", "kind"]].values.tolist() == [["Bus fährt selten", "wohnen", "false_negative"]]
 
 
-def test_evaluate_unknown_gold_theme(tmp_path: Path) -> None:
+def test_evaluate_gold_theme_outside_the_codebook(tmp_path: Path) -> None:
+    # a theme the codebook lacks is scored as "its answers get no codebook theme they are not about"
     gold = tmp_path / "gold.csv"
-    gold.write_text("text;gold\nMehr Wohnungen;housing\n", encoding="utf-8")
-    result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold")
-    assert result.exit_code == 2 and "housing" in result.output
+    gold.write_text("text;gold;notes\nBus fährt selten;mobilitaet;[mobility]\nBus zur Wohnung fehlt;mobilitaet;[mobility]\n"
+                    "Mehr Wohnungen;wohnen;[telegraphic]\n", encoding="utf-8")
+    result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold", "--tag-column", "notes")
+    assert result.exit_code == 0, result.output
+    assert "mobilitaet (not in the codebook): 2 answers, 1 got a codebook theme" in result.output
+    assert "wohnen" in result.output and "0.667" in result.output  # wohnen: P=1/2, R=1, F1=2/3
+    assert "mobility" in result.output and "telegraphic" in result.output  # per-tag table
 
 
 def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
@@ -111,9 +116,9 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
     result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--label-en", "Mobility", "--workspace", tmp_path)
     assert result.exit_code == 0, result.output
     data = yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))
-    assert data["version"] == "1.1.0"
+    assert data["version"] == "2.1.0"
     assert data["themes"][-1]["id"] == "mobilitaet" and "bus" in data["themes"][-1]["signals"]["parts"]
-    assert data["changelog"][-1]["version"] == "1.1.0" and "mobilitaet" in data["changelog"][-1]["change"]
+    assert data["changelog"][-1]["version"] == "2.1.0" and "mobilitaet" in data["changelog"][-1]["change"]
 
     # The accepted theme is used by the next assignment in that workspace.
     answers = tmp_path / "a.csv"
@@ -123,7 +128,7 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
 
     # A second accept bumps again; an unknown cluster is an input error.
     assert run("accept", bus, "--summary", summary, "--id", "mobil2", "--label-de", "M2", "--workspace", tmp_path).exit_code == 0
-    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "1.2.0"
+    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "2.2.0"
     result = run("accept", 999, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
     assert result.exit_code == 2 and "no cluster 999" in result.output
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
@@ -39,8 +39,16 @@ _NON_ANSWER_RE = re.compile(
     r"siehe oben|s\W*o|dito|entfallt|n\W*a|none|nothing|no|kann ich nicht (beurteilen|sagen))\W*$"
 )
 
-# No alternative of _NON_ANSWER_RE spans more than four words ("kann ich nicht beurteilen").
-_NON_ANSWER_MAX_TOKENS = 4
+# E-mail addresses, web addresses and phone numbers are no statement about a theme (an address
+# like helferkreis@example.org is not about volunteers); an answer that is little more than
+# them is bare contact details.
+_ADDRESS_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+_PHONE_RE = re.compile(r"\+?\d[\d /()-]{5,}\d")
+_CONTACT_MAX_TOKENS = 6
+# Thanks alone ("Danke an Frau Huber vom Landratsamt für die Organisation!") is no statement either.
+_THANKS_RE = re.compile(r"^(danke|vielen dank|herzlichen dank|besten dank|dankeschon|thanks|thank you)\b")
+_THANKS_MAX_TOKENS = 12
+_BUT = frozenset({"aber", "but", "bitte", "please", "mehr", "more", "wunsche", "brauchen"})
 
 Evidence = tuple[str, str, str]  # (theme id, word(s) in the text, signal)
 
@@ -72,9 +80,27 @@ NO_THEMES = Assignment(())
 
 
 def is_non_answer(text: str) -> bool:
-    """True for answers without content: empty, "k. A.", "-", "weiß nicht", "nichts", "siehe oben"."""
-    folded = " ".join(T.fold(t) for t in T.tokens(text))
-    return not folded or bool(_NON_ANSWER_RE.match(folded))
+    """True for answers without content: empty, "k. A.", "-", "weiß nicht", "siehe oben", thanks
+    alone, bare contact details."""
+    return not _content_tokens(text)
+
+
+def _content_tokens(text: object) -> list[str]:
+    """The tokens of an answer without its contact details; [] for an answer without content."""
+    if not isinstance(text, str):
+        return []
+    stripped = _PHONE_RE.sub(" ", text)
+    if "@" in stripped or "://" in stripped or "www." in stripped:  # the address pattern is slow: only when needed
+        stripped = _ADDRESS_RE.sub(" ", stripped)
+    toks = T.tokens(stripped)
+    folded = " ".join(T.fold(t) for t in toks)
+    if not folded or _NON_ANSWER_RE.match(folded):
+        return []
+    if stripped != text and len(toks) <= _CONTACT_MAX_TOKENS:
+        return []
+    if _THANKS_RE.match(folded) and len(toks) <= _THANKS_MAX_TOKENS and not _BUT & set(folded.split()):
+        return []
+    return toks
 
 
 def _signal_keys(term: str) -> set[str]:
@@ -108,13 +134,19 @@ def _is_word_level(pattern: str) -> bool:
     return not any(s in pattern for s in _SPANNING) and "." not in pattern.replace("\\.", "")
 
 
+def _span_regex(pattern: str) -> regex.Pattern:
+    """A phrase or pattern compiled to run on answers' folded texts joined by newlines
+    (MULTILINE only where it matters: ^ and $ then mean the answer's start and end)."""
+    return regex.compile(pattern, regex.MULTILINE if "^" in pattern or "$" in pattern else 0)
+
+
 def _phrase_regex(phrase: str) -> str:
     return r"\b" + " ".join(regex.escape(T.fold(w)) for w in T.tokens(phrase)) + r"\b"
 
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    """A phrase or pattern of one theme, run on a folded word or on the folded text of an answer."""
+    """A phrase or pattern of one theme, run on a folded word or on the folded texts of answers."""
 
     rx: regex.Pattern
     theme: int  # index in the codebook
@@ -123,16 +155,60 @@ class _Rule:
     timeout: float | None = PATTERN_TIMEOUT  # None for phrases: literal words cannot backtrack
 
     def matches(self, folded: str) -> list[regex.Match]:
-        """Every match in ``folded``; PatternTimeoutError if the pattern runs past its time limit."""
+        """Every match in one folded word or answer; PatternTimeoutError past the time limit."""
         try:
-            if self.rx.search(folded, timeout=self.timeout) is None:  # the common case, and cheaper
-                return []
             return list(self.rx.finditer(folded, timeout=self.timeout))
         except TimeoutError:
             raise PatternTimeoutError(
                 f"{self.where}: pattern {self.source!r} ran longer than {PATTERN_TIMEOUT} s on one answer "
                 "(catastrophic backtracking); simplify it, e.g. no nested repeats like (a+)+"
             ) from None
+
+    def matches_each(self, batch: _Batch) -> dict[int, list[tuple[int, int, str]]]:
+        """(start, end, matched text) by answer of ``batch`` (answers without a match left out),
+        offsets within each answer's folded text.
+
+        One run over the batch's texts joined by newlines (which no folded text contains, so ^ and $
+        in MULTILINE mode mean the answer's start and end) costs the time limit's set-up once, not
+        once per answer. A match that reaches over a newline, or a run past the batch's time limit,
+        makes the answers concerned run one by one, as if alone.
+        """
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        alone: set[int] = set()
+        try:
+            limit = None if self.timeout is None else self.timeout * max(1.0, len(batch.joined) / _BATCH_CHARS)
+            for m in self.rx.finditer(batch.joined, timeout=limit):
+                i = bisect_right(batch.starts, m.start()) - 1
+                j = bisect_right(batch.starts, max(m.end() - 1, m.start())) - 1
+                if i != j:
+                    alone.update(range(i, j + 1))
+                else:
+                    found.setdefault(i, []).append((m.start() - batch.starts[i], m.end() - batch.starts[i], m.group(0)))
+        except TimeoutError:
+            alone = set(range(len(batch.texts)))
+        for i in sorted(alone):
+            found[i] = [(m.start(), m.end(), m.group(0)) for m in self.matches(batch.texts[i])]
+        return {i: f for i, f in found.items() if f}
+
+
+# Answers are matched in batches of about this many characters of folded text.
+_BATCH_CHARS = 100_000
+
+
+@dataclass
+class _Batch:
+    """The folded texts of some answers, joined by newlines, and where each one starts."""
+
+    texts: list[str]
+    joined: str = ""
+    starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.joined = "\n".join(self.texts)
+        pos = 0
+        for text in self.texts:
+            self.starts.append(pos)
+            pos += len(text) + 1
 
 
 class Matcher:
@@ -165,22 +241,26 @@ class Matcher:
                     self._part.setdefault(key, []).append((ti, T.fold(term)))
             # a theme's phrases are literals: one alternation runs them all (the match is the phrase)
             if s.phrases:
-                self._signals.append(_Rule(regex.compile("|".join(map(_phrase_regex, s.phrases))), ti, "phrases", where, None))
+                self._signals.append(_Rule(_span_regex("|".join(map(_phrase_regex, s.phrases))), ti, "phrases", where, None))
             if c.phrases:
-                self._counters.append(_Rule(regex.compile("|".join(map(_phrase_regex, c.phrases))), ti, "phrases", where, None))
+                self._counters.append(_Rule(_span_regex("|".join(map(_phrase_regex, c.phrases))), ti, "phrases", where, None))
             for pattern in s.patterns:
-                rule = _Rule(regex.compile(pattern), ti, pattern, where)
-                (self._word_signals if _is_word_level(pattern) else self._signals).append(rule)
+                if _is_word_level(pattern):
+                    self._word_signals.append(_Rule(regex.compile(pattern), ti, pattern, where))
+                else:
+                    self._signals.append(_Rule(_span_regex(pattern), ti, pattern, where))
             self._word_counters.append([])
             for pattern in c.patterns:
-                rule = _Rule(regex.compile(pattern), ti, pattern, where)
-                (self._word_counters[ti] if _is_word_level(pattern) else self._counters).append(rule)
+                if _is_word_level(pattern):
+                    self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where))
+                else:
+                    self._counters.append(_Rule(_span_regex(pattern), ti, pattern, where))
             self._counter_words.append(tuple(T.fold(w) for w in c.words))
-        self._fuzzy: dict[str, list[tuple[int, str]]] = {}
+        self._missing_letter: dict[str, list[tuple[int, str]]] = {}  # signal key less one letter → signal
         for key, entries in self._whole.items():
             if len(key) >= _FUZZY_MIN:
-                for variant in {key, *_deletions(key)}:
-                    self._fuzzy.setdefault(variant, []).extend(entries)
+                for variant in set(_deletions(key)):
+                    self._missing_letter.setdefault(variant, []).extend(entries)
         # HanTa's compound analysis costs about a millisecond a word, so it runs only when a part
         # signal occurs inside the word whose theme its whole-word hits lack: parts are
         # substrings of the folded word, less a leading "e" that digraph folding may have eaten
@@ -233,11 +313,15 @@ class Matcher:
                 found = rule.matches(info.folded)
                 if found:
                     hits[rule.theme] = found[0].group(0)
-        if not hits and _FUZZY_MIN + 1 <= len(info.folded) <= _FUZZY_MAX:
+        if not hits and _FUZZY_MIN <= len(info.folded) <= _FUZZY_MAX:
+            # one typo: a letter missing ("Wohnugen") or one too many ("Ehrenamtlichhe"); a
+            # changed letter is not taken, it turns too many words into others (Konzert, Konzept)
             for key in keys:
                 if len(key) >= _FUZZY_MIN:
-                    for variant in (key, *_deletions(key)):
-                        for ti, sig in self._fuzzy.get(variant, ()):
+                    for ti, sig in self._missing_letter.get(key, ()):
+                        hits.setdefault(ti, sig)
+                    for variant in _deletions(key):
+                        for ti, sig in self._whole.get(variant, ()) if len(variant) >= _FUZZY_MIN else ():
                             hits.setdefault(ti, sig)
         return tuple((ti, sig) for ti, sig in sorted(hits.items()) if not self._blocked(ti, info.folded))
 
@@ -251,32 +335,55 @@ class Matcher:
 
     def assign_one(self, text: str) -> Assignment:
         """Themes and evidence for one answer."""
-        toks = T.tokens(text) if isinstance(text, str) else []
-        folded = [T.fold(t) for t in toks]
-        ftext = " ".join(folded)
-        if not ftext or (len(toks) <= _NON_ANSWER_MAX_TOKENS and _NON_ANSWER_RE.match(ftext)):
+        return self.assign_many([text])[0]
+
+    def assign_many(self, texts: list[str]) -> list[Assignment]:
+        """Themes and evidence for each answer; phrases and patterns run once per batch of answers."""
+        toks = [_content_tokens(t) for t in texts]
+        folded = [[T.fold(t) for t in ts] for ts in toks]
+        out: list[Assignment] = []
+        start = 0
+        while start < len(texts):  # batches of about _BATCH_CHARS characters (at least one answer)
+            end, size = start, 0
+            while end < len(texts) and (end == start or size < _BATCH_CHARS):
+                size += sum(map(len, folded[end])) + len(folded[end])
+                end += 1
+            batch = _Batch([" ".join(f) for f in folded[start:end]])
+            counters = [(rule, rule.matches_each(batch)) for rule in self._counters]
+            signals = [(rule, rule.matches_each(batch)) for rule in self._signals]
+            for k in range(end - start):
+                i = start + k
+                out.append(self._combine(
+                    toks[i], folded[i], [(r, f[k]) for r, f in counters if k in f], [(r, f[k]) for r, f in signals if k in f]
+                ))
+            start = end
+        return out
+
+    def _combine(self, toks: list[str], folded: list[str], counters, signals) -> Assignment:
+        """One answer's word hits, counter spans and phrase/pattern matches as an Assignment."""
+        if not toks:
             return NO_THEMES
         spans = _Spans(folded)
         suppressed: set[tuple[int, int]] = set()  # (theme index, token index)
-        for rule in self._counters:
-            for m in rule.matches(ftext):
+        for rule, found in counters:
+            for m in found:
                 suppressed.update((rule.theme, k) for k in spans.covered(m))
-        found: dict[int, list[Evidence]] = {}
+        hits: dict[int, list[Evidence]] = {}
         for k, tok in enumerate(toks):
             for ti, sig in self.token_hits(tok):
                 if (ti, k) not in suppressed:
-                    found.setdefault(ti, []).append((self.ids[ti], tok, sig))
-        for rule in self._signals:
+                    hits.setdefault(ti, []).append((self.ids[ti], tok, sig))
+        for rule, found in signals:
             ti = rule.theme
-            for m in rule.matches(ftext):
+            for m in found:
                 ks = spans.covered(m)
                 if all((ti, k) in suppressed or self._blocked(ti, folded[k]) for k in ks):
                     continue
-                found.setdefault(ti, []).append((self.ids[ti], " ".join(toks[ks.start : ks.stop]), m.group(0)))
-        if not found:
+                hits.setdefault(ti, []).append((self.ids[ti], " ".join(toks[ks.start : ks.stop]), m[2]))
+        if not hits:
             return NO_THEMES
-        order = sorted(found)
-        return Assignment(tuple(self.ids[ti] for ti in order), tuple(e for ti in order for e in found[ti]))
+        order = sorted(hits)
+        return Assignment(tuple(self.ids[ti] for ti in order), tuple(e for ti in order for e in hits[ti]))
 
 
 class _Spans:
@@ -286,13 +393,15 @@ class _Spans:
         self.folded = folded
         self._starts: list[int] | None = None
 
-    def covered(self, m: regex.Match) -> range:
+    def covered(self, match: tuple[int, int, str]) -> range:
+        """Indices of the tokens a match (start, end, text) touches."""
         if self._starts is None:  # built on the first match only: most answers have none
             self._starts = [0]
             for f in self.folded[:-1]:
                 self._starts.append(self._starts[-1] + len(f) + 1)
-        first = bisect_right(self._starts, m.start()) - 1
-        last = bisect_right(self._starts, max(m.end() - 1, m.start())) - 1
+        start, end, _ = match
+        first = bisect_right(self._starts, start) - 1
+        last = bisect_right(self._starts, max(end - 1, start)) - 1
         return range(first, last + 1)
 
 
@@ -313,17 +422,9 @@ def assign(texts: Iterable[str], codebook: Codebook | None = None, model: ThemeM
     combined with what the coded answers teach.
     """
     texts = list(texts)
-    m = matcher(codebook)
-    memo: dict[str, Assignment] = {}
-    out: list[Assignment] = []
-    for text in texts:
-        if not isinstance(text, str):
-            out.append(NO_THEMES)
-            continue
-        result = memo.get(text)
-        if result is None:
-            result = memo[text] = m.assign_one(text)
-        out.append(result)
+    distinct = list(dict.fromkeys(t for t in texts if isinstance(t, str)))
+    results = dict(zip(distinct, matcher(codebook).assign_many(distinct)))
+    out = [results[t] if isinstance(t, str) else NO_THEMES for t in texts]
     return model.refine(texts, out) if model is not None else out
 
 

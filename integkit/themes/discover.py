@@ -23,14 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
 from integkit.text import normalize as T
-from integkit.themes.assign import (
-    _NON_ANSWER_MAX_TOKENS,
-    _NON_ANSWER_RE,
-    Assignment,
-    Matcher,
-    assign,
-    matcher as get_matcher,
-)
+from integkit.themes.assign import Assignment, Matcher, assign, is_non_answer, matcher as get_matcher
 from integkit.errors import InputError
 from integkit.themes.codebook import (
     WORKSPACE_CODEBOOK,
@@ -81,13 +74,6 @@ class DiscoveryResult:
 SUMMARY_COLUMNS = ["cluster", "size", "top_terms", "overlap", "overlap_share", "quote_1", "quote_2", "quote_3"]
 
 
-def residual_terms(text: str, assignment: Assignment, matcher: Matcher | None = None) -> list[str]:
-    """Folded lemmas and compound parts of the words in ``text`` that no codebook signal explains."""
-    if not isinstance(text, str):
-        return []
-    return _Residuals(matcher).of(T.tokens(text), assignment)
-
-
 class _Residuals:
     """Residual terms per answer, with each distinct token's candidate terms worked out once."""
 
@@ -96,7 +82,7 @@ class _Residuals:
         self.terms: dict[str, tuple[str, ...]] = {}
 
     def of(self, toks: list[str], assignment: Assignment) -> list[str]:
-        if _is_non_answer_tokens(toks):
+        if is_non_answer(" ".join(toks)):
             return []
         explained = {T.fold(w) for _, words, _ in assignment.evidence for w in words.split()}
         cache, out = self.terms, []
@@ -121,15 +107,6 @@ class _Residuals:
             if len(parts) > 1:
                 terms.extend(T.fold(p) for p in parts)
         return tuple(t for t in terms if len(t) >= 3 and t not in GENERIC and t not in T.STOPWORDS)
-
-
-def _is_non_answer_tokens(toks: list[str]) -> bool:
-    """:func:`is_non_answer` for an answer's tokens."""
-    if not toks:
-        return True
-    if len(toks) > _NON_ANSWER_MAX_TOKENS:
-        return False
-    return bool(_NON_ANSWER_RE.match(" ".join(T.fold(t) for t in toks)))
 
 
 def _display_names(token_lists: Iterable[list[str]], wanted: set[str] | None = None) -> dict[str, str]:
