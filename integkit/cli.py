@@ -396,9 +396,38 @@ def themes_accept(
     label_de: Annotated[str, typer.Option("--label-de", help="German label.")],
     label_en: Annotated[str, typer.Option("--label-en", help="English label.")] = "",
     workspace: WorkspaceOpt = Path("."),
+    signals: Annotated[
+        Optional[str], typer.Option("--signals", help="Signal words to write instead of the proposed ones, e.g. 'bus,rufbus,fahrdienst'.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the signal words and the answers the theme would claim; write nothing.")] = False,
+    meeting: Annotated[
+        Optional[list[str]], typer.Option("--meeting", help="Meeting whose answers the preview counts; repeatable (default: every meeting of the workspace).")
+    ] = None,
 ) -> None:
-    """Add a discovered cluster as a theme to the workspace codebook (minor version bump)."""
-    from integkit.themes.discover import accept_cluster
+    """Add a discovered cluster as a theme to the workspace codebook (minor version bump).
 
-    book, path = accept_cluster(cluster, summary, theme_id, label_de, label_en, workspace)
-    typer.echo(f"Added theme {theme_id!r} to {path} (version {book.version})")
+    Shows the signal words the theme gets (the cluster's content words that are specific to it;
+    replace them with --signals) and, for each meeting of the workspace (or each --meeting), how
+    many of its answers the new theme would claim, with examples. With --dry-run nothing is
+    written, so words can be tried until the claimed answers are the right ones.
+    """
+    from integkit.themes.codebook import WORKSPACE_CODEBOOK, save_codebook
+    from integkit.themes.proposal import CLAIM_WARNING, claims, parse_signals, propose, workspace_texts
+
+    words = parse_signals(signals) if signals is not None else None
+    proposal = propose(cluster, summary, theme_id, label_de, label_en, workspace=workspace, signals=words)
+    typer.echo(f"Cluster {cluster} as theme {proposal.theme.id!r} ({proposal.theme.label_de})")
+    typer.echo(f"Signal words: {', '.join(proposal.signals)}" + ("" if signals is not None else "  (replace them with --signals a,b,c)"))
+    for name, texts in workspace_texts(workspace, meeting).items():
+        found = claims(proposal.codebook, proposal.theme.id, texts)
+        typer.echo(f"{name}: would claim {found.n_claimed} of {found.n_answers} answers ({found.share:.1%})")
+        for row in found.claimed.head(5).itertuples():
+            text = " ".join(row.text.split())
+            typer.echo(f"  „{text[:90]}{'…' if len(text) > 90 else ''}“ ({row.words})")
+        if found.share > CLAIM_WARNING:
+            typer.echo(f"integkit: note: {name}: the theme would claim more than {CLAIM_WARNING:.0%} of the answers; check the signal words", err=True)
+    if dry_run:
+        typer.echo("Dry run: nothing written.")
+        return
+    path = save_codebook(proposal.codebook, Path(workspace) / WORKSPACE_CODEBOOK)
+    typer.echo(f"Added theme {proposal.theme.id!r} to {path} (version {proposal.codebook.version})")

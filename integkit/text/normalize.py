@@ -27,6 +27,7 @@ __all__ = [
     "compound_parts",
     "content_terms",
     "content_words",
+    "is_content_word",
     "fold",
     "fold_text",
     "lemma",
@@ -229,6 +230,9 @@ def load_models() -> None:
 # function words say how or how much, not what about.
 NOUN_TAGS = frozenset({"NN", "NE", "NNA"})
 _COMMON_NOUN_TAGS = frozenset({"NN", "NNA"})
+# Tags of words a noun follows in a noun phrase: articles, prepositions, attributive adjectives,
+# possessive and indefinite determiners, numbers.
+_NOUN_PHRASE_TAGS = frozenset({"ART", "APPR", "APPRART", "ADJ(A)", "PPOSAT", "PIAT", "PDAT", "CARD"})
 
 # Words HanTa takes for nouns in lowercase text, but that only rate or fill ("top", "ok"), and
 # Bavarian or colloquial words it cannot know ("oa" = one).
@@ -236,7 +240,7 @@ FILLER_WORDS = frozenset(
     fold(w)
     for w in """
     ok okay top super prima klasse toll spitze danke dank bitte hallo gruss gruß ahnung wahnsinn
-    oa oan oane oans bissl bisserl gscheid gscheit halt eh sowieso tel nr str usw bzw evtl ca
+    oa oan oane oans bissl bisserl gscheid gscheit halt eh sowieso garnicht nichtmal tel nr str usw bzw evtl ca
     """.split()
 )
 
@@ -250,7 +254,7 @@ _ENGLISH_STOPWORDS = frozenset(fold(w) for w in get_stop_words("en"))
 _ACRONYM_MAX = 5  # "WLAN", "ÖPNV", "ABH": all capitals, short: an abbreviation, i.e. a noun
 
 
-def _is_noun(token: str, mid_sentence: bool, cased: bool) -> bool:
+def _is_noun(token: str, mid_sentence: bool, cased: bool, previous: str = "") -> bool:
     """Whether ``token`` is a noun. German capitalises nouns: a capitalised word inside a sentence
     of ordinarily cased text is one. Otherwise HanTa decides from the word (case-insensitively where
     the text has no case to go by, as in answers typed all in lowercase)."""
@@ -264,7 +268,14 @@ def _is_noun(token: str, mid_sentence: bool, cased: bool) -> bool:
         return (mid_sentence and cased) or _morphology(token)[2] in NOUN_TAGS
     if cased:  # a lowercase word in cased text: a noun only if HanTa knows it as a common noun
         return _morphology(token)[2] in _COMMON_NOUN_TAGS
-    return _morphology(token, False)[2] in NOUN_TAGS
+    # text typed all in lowercase: a noun if HanTa takes the word as typed for one; a word it takes
+    # for something else is a noun after an article, preposition or adjective, when read without
+    # case or capitalised it is one ("die bushaltestelle"; "wir treffen uns" stays a verb)
+    if _morphology(token)[2] in NOUN_TAGS:
+        return True
+    if not previous or _morphology(previous, False)[2] not in _NOUN_PHRASE_TAGS:
+        return False
+    return _morphology(token, False)[2] in NOUN_TAGS or _morphology(token[0].upper() + token[1:])[2] in _COMMON_NOUN_TAGS
 
 
 def _sentence_starts(text: str, found: list[tuple[str, int]]) -> list[bool]:
@@ -276,6 +287,27 @@ def _sentence_starts(text: str, found: list[tuple[str, int]]) -> list[bool]:
         starts.append(not end or not _SENTENCE_MARKS.isdisjoint(gap) or (previous.isdigit() and ")" in gap))
         end, previous = pos + len(tok), tok
     return starts
+
+
+def is_content_word(word: str) -> bool:
+    """Whether one word on its own (no sentence to go by, as a signal word a facilitator types) is a
+    content word: no stop word or filler, and a noun to HanTa as typed, read without case, or
+    capitalised ("wlan", "Bus", "bushaltestelle", "Treffen"; not "gerade", "jung", "treffen", "zwei")."""
+    if not word or not _TOKEN_RE.fullmatch(word) or word.isdigit() or len(word) > _MAX_COMPOUND_LEN:
+        return False
+    folded = fold(word)
+    if word_info(word).is_stopword or folded in FILLER_WORDS or folded in _ENGLISH_STOPWORDS or len(folded) < 2:
+        return False
+    if word.isupper() and len(word) <= _ACRONYM_MAX:
+        return True
+    typed = _morphology(word)[2]
+    if word[0].islower() and typed.startswith("V"):  # "treffen", "fahren": a verb as typed
+        return False
+    return (
+        typed in NOUN_TAGS
+        or _morphology(word, False)[2] in NOUN_TAGS
+        or _morphology(word[0].upper() + word[1:].lower())[2] in _COMMON_NOUN_TAGS
+    )
 
 
 def content_words(text: str) -> list[str]:
@@ -298,13 +330,15 @@ def content_words(text: str) -> list[str]:
         t[0].isupper() and not t.isupper() and not start for (t, _), start in zip(found, starts)
     )
     out: list[str] = []
+    previous = ""
     for (tok, _), start in zip(found, starts):
+        before, previous = ("" if start else previous), tok
         if tok.isdigit() or len(tok) < 2:
             continue
         info = word_info(tok)
         if info.is_stopword or info.folded in FILLER_WORDS or info.folded in _ENGLISH_STOPWORDS:
             continue
-        if _is_noun(tok, not start, cased):
+        if _is_noun(tok, not start, cased, before):
             out.append(tok)
     return out
 

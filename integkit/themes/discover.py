@@ -38,7 +38,7 @@ N_SIGNALS = 6
 OVERLAP_SHARE = 0.7
 MIN_FIT = 0.15  # cosine between an answer and its NMF reconstruction needed to join a cluster
 COVERED_SHARE = 0.9  # an answer with a theme and this share of its content words explained is left out
-SIGNAL_PRECISION = 0.6  # a signal word: at least this share of the answers using it are in the cluster,
+SIGNAL_PRECISION = 0.75  # a signal word: at least this share of the answers using it are in the cluster,
 SIGNAL_SUPPORT = 0.2  # and it is used by at least this share of the cluster's answers
 NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size
 
@@ -126,7 +126,8 @@ class _Residuals:
         if lem in GENERIC or T.fold(tok) in GENERIC:
             return ()
         parts = T.noun_parts(noun)
-        parts = [p for p in parts if T.fold(p) != lem] if len(parts) > 1 else []
+        # a place name is one word: "Moosburg" has no parts "moos" and "burg"
+        parts = [p for p in parts if T.fold(p) != lem] if len(parts) > 1 and lem not in self.names else []
 
         def keep(term: str) -> bool:
             return len(term) >= 3 and term not in GENERIC and term not in T.STOPWORDS and term not in T.FILLER_WORDS
@@ -216,16 +217,16 @@ def discover(
     known = place_names() | frozenset(T.fold(w) for name in names for w in T.tokens(str(name)) if len(w) >= 3)
     residuals = _Residuals(get_matcher(codebook), known)
     memo: dict[str, tuple[list[str], list[str], int]] = {}
-    words_of: list[list[str]] = []
     residual_of: list[list[str]] = []
+    open_share: list[float] = []  # per answer: the share of its content words the codebook leaves unexplained
     for text, a in zip(texts, assignments):
         entry = memo.get(text)
         if entry is None:
             entry = memo[text] = residuals.of(text)
         words, residual, explained = entry
         covered = bool(a.themes) and explained >= COVERED_SHARE * (explained + len(residual))
-        words_of.append(words)
         residual_of.append([] if covered else residual)
+        open_share.append(len(residual) / max(1, explained + len(residual)))
     docs = residuals.docs(residual_of)
     idx = [i for i, d in enumerate(docs) if d]
     clusters: list[int | None] = [None] * len(texts)
@@ -249,8 +250,14 @@ def discover(
         if s >= MIN_FIT:
             raw_members.setdefault(int(c), []).append(row)
     order = sorted(raw_members, key=lambda c: (-len(raw_members[c]), c))
-    # every answer's content terms (residual or not), to tell which terms are specific to a cluster
-    all_terms = [frozenset(t for w in words for t in residuals.terms.get(w, ())) for words in words_of]
+    # every answer's content terms (explained or not), to tell which terms are specific to a cluster
+    terms_of: dict[str, frozenset[str]] = {}
+    all_terms = []
+    for text in texts:
+        terms = terms_of.get(text)
+        if terms is None:
+            terms = terms_of[text] = frozenset(T.fold(t) for t in T.content_terms(text))
+        all_terms.append(terms)
     rows = []
     for new_id, c in enumerate(order, 1):
         members = raw_members[c]
@@ -259,8 +266,10 @@ def discover(
         ranked = [vocab[j] for j in np.argsort(-H[c], kind="stable") if H[c, j] > 0]
         top = ranked[:N_TOP_TERMS]
         in_cluster = [all_terms[idx[row]] for row in members]
+        # signals are words people wrote (not only fragments of compounds), never places
+        whole = {residuals.lemma[w] for row in members for w in residual_of[idx[row]]}
         signals = specific_terms(
-            [t for t in ranked[: 3 * N_TOP_TERMS] if t not in known], in_cluster, all_terms, SIGNAL_PRECISION, max(2, math.ceil(SIGNAL_SUPPORT * len(members)))
+            [t for t in ranked[: 3 * N_TOP_TERMS] if t not in known and t in whole], in_cluster, all_terms, SIGNAL_PRECISION, max(2, math.ceil(SIGNAL_SUPPORT * len(members)))
         )[:N_SIGNALS]
         quotes: list[str] = []
         for row in sorted(members, key=lambda r: -strength[r]):

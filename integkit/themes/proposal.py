@@ -33,6 +33,7 @@ from integkit.themes.codebook import (
 SIGNAL_SEP = ";"
 PREVIEW_ID = "vorschau"  # id of the theme a preview of bare signal words is made with
 N_LABEL_TERMS = 2
+CLAIM_WARNING = 0.2  # a new theme claiming more of a meeting's answers than this is worth a second look
 
 
 def specific_terms(
@@ -68,22 +69,19 @@ def cluster_label(terms: Sequence[str]) -> str:
     return " und ".join(chosen)
 
 
-def signal_words(words: Iterable[str]) -> list[str]:
-    """``words`` cleaned to what may be a signal: content words only (nouns, no stop words,
-    fillers or words discovery treats as generic), lowercase, each once, in order."""
+def signal_words(words: Iterable[str], names: Iterable[str] = ()) -> list[str]:
+    """``words`` cleaned to what may be a signal: content words only (nouns; no stop words, fillers,
+    words discovery treats as generic, or ``names`` of places), lowercase, each once, in order."""
     from integkit.themes.discover import GENERIC
 
+    skip = GENERIC | {T.fold(n) for n in names}
     out: list[str] = []
     for word in words:
         word = word.strip()
-        if not word or " " in word:
+        if not T.is_content_word(word) or T.fold(word) in skip or len(T.fold(word)) < 3:
             continue
-        low = word.lower()
-        # one word alone has no sentence to go by: taken as typed in lowercase (HanTa then knows "gerade", "jung")
-        if not T.content_words(low) or T.fold(low) in GENERIC or len(T.fold(low)) < 3:
-            continue
-        if low not in out:
-            out.append(low)
+        if word.lower() not in out:
+            out.append(word.lower())
     return out
 
 
@@ -105,13 +103,14 @@ def _cell(row: pd.Series, column: str) -> str:
 
 def proposed_signals(summary: Path | pd.DataFrame, cluster: int) -> list[str]:
     """The signal words proposed for ``cluster`` of a discovery summary (file or table): its
-    ``signals`` column (content words specific to the cluster), or for a summary without one,
-    its top terms cleaned by :func:`signal_words`."""
+    ``signals`` column (content words specific to the cluster; empty when it has none), or for a
+    summary written before that column existed, its top terms cleaned by :func:`signal_words`."""
+    from integkit.themes.discover import place_names
+
     row, _ = _summary_row(summary, cluster)
-    given = _cell(row, "signals")
-    if given:
-        return signal_words(given.split(SIGNAL_SEP))
-    return signal_words(_cell(row, "top_terms").split(","))
+    if "signals" in row.index:
+        return signal_words(_cell(row, "signals").split(SIGNAL_SEP))
+    return signal_words(_cell(row, "top_terms").split(","), names=place_names())
 
 
 def parse_signals(text: str) -> list[str]:
