@@ -239,7 +239,7 @@ _NOUN_PHRASE_TAGS = frozenset({"ART", "APPR", "APPRART", "ADJ(A)", "PPOSAT", "PI
 FILLER_WORDS = frozenset(
     fold(w)
     for w in """
-    ok okay top super prima klasse toll spitze danke dank bitte hallo gruss gruß ahnung wahnsinn
+    gut ok okay top super prima klasse toll spitze danke dank bitte hallo gruss gruß ahnung wahnsinn
     oa oan oane oans bissl bisserl gscheid gscheit halt eh sowieso garnicht nichtmal tel nr str usw bzw evtl ca
     """.split()
 )

@@ -36,9 +36,9 @@ N_QUOTES = 3
 N_TOP_TERMS = 8
 N_SIGNALS = 6
 OVERLAP_SHARE = 0.7
-MIN_FIT = 0.15  # cosine between an answer and its NMF reconstruction needed to join a cluster
-COVERED_SHARE = 0.9  # an answer with a theme and this share of its content words explained is left out
-SIGNAL_PRECISION = 0.75  # a signal word: at least this share of the answers using it are in the cluster,
+MIN_FIT = 0.1  # cosine between an answer and its NMF reconstruction needed to join a cluster
+OPEN_SHARE = 2 / 3  # an answer with a theme shapes the topics only if this share of its content words is unexplained
+SIGNAL_PRECISION = 0.5  # a signal word: at least this share of the answers using it are in the cluster,
 SIGNAL_SUPPORT = 0.2  # and it is used by at least this share of the cluster's answers
 NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size
 
@@ -55,6 +55,7 @@ GENERIC = frozenset(
     arbeit integrationsarbeit projekt landratsamt lra amt rat rathaus gemeinderat markt teil stück ding
     sache art mal fall stelle raum bedarf wunsch dank haus gebäude
     bewohner erwachsene erwachsener jugendliche jugendlicher junge mutter vater eltern männer leit leiten
+    gruppe platz frage grund stand programm leistung sicht lösung dauer erfahrung anfang ende teil rest
     woche monat stunde abend morgen vormittag nachmittag montag dienstag mittwoch donnerstag freitag
     samstag sonntag januar februar märz april mai juni juli august september oktober november dezember
     sommer winter frühjahr herbst ferien uhr minute""".split()
@@ -170,21 +171,20 @@ class _Residuals:
 
 
 def auto_n_clusters(n_docs: int) -> int:
-    """Default number of clusters: grows with the square root of the answers clustered, 2..15."""
-    return max(2, min(15, round(math.sqrt(n_docs) / 1.5)))
+    """Default number of clusters: grows with the square root of the answers that shape them, 2..15."""
+    return max(2, min(15, round(math.sqrt(n_docs) / 1.25)))
 
 
-def _nmf_clusters(X, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(best cluster per row, strength of that fit per row, topic-term matrix H) of an NMF with k topics."""
+def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(best topic per row, strength of that fit per row, topic-term matrix H) of an NMF with k
+    topics learnt from the rows ``fit_rows`` of X and applied to every row."""
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
-    if X.shape[0] > NMF_SAMPLE:
+    if len(fit_rows) > NMF_SAMPLE:
         # Large inputs: learn the topics on a deterministic sample (seeded), then express every
         # answer in them; clusters of a few hundred thousand answers need no more rows than this.
-        rows = np.sort(np.random.default_rng(seed).choice(X.shape[0], NMF_SAMPLE, replace=False))
-        nmf.fit(X[rows])
-        W = nmf.transform(X)
-    else:
-        W = nmf.fit_transform(X)
+        fit_rows = np.sort(np.random.default_rng(seed).choice(fit_rows, NMF_SAMPLE, replace=False))
+    nmf.fit(X[fit_rows])
+    W = nmf.transform(X)
     H = nmf.components_
     # How well the NMF model explains each answer (cosine of its TF-IDF row and W·H, computed
     # without materialising W·H): poorly explained answers stay out of every cluster.
@@ -218,15 +218,14 @@ def discover(
     residuals = _Residuals(get_matcher(codebook), known)
     memo: dict[str, tuple[list[str], list[str], int]] = {}
     residual_of: list[list[str]] = []
-    open_share: list[float] = []  # per answer: the share of its content words the codebook leaves unexplained
+    shaping: list[bool] = []  # per answer: whether it is open enough to shape the topics
     for text, a in zip(texts, assignments):
         entry = memo.get(text)
         if entry is None:
             entry = memo[text] = residuals.of(text)
-        words, residual, explained = entry
-        covered = bool(a.themes) and explained >= COVERED_SHARE * (explained + len(residual))
-        residual_of.append([] if covered else residual)
-        open_share.append(len(residual) / max(1, explained + len(residual)))
+        _, residual, explained = entry
+        residual_of.append(residual)
+        shaping.append(not a.themes or len(residual) >= OPEN_SHARE * (explained + len(residual)))
     docs = residuals.docs(residual_of)
     idx = [i for i, d in enumerate(docs) if d]
     clusters: list[int | None] = [None] * len(texts)
@@ -239,9 +238,14 @@ def discover(
         X = vectorizer.fit_transform([docs[i] for i in idx])
     except ValueError:  # no term survives min_df/max_df
         return DiscoveryResult(clusters, empty, assignments)
-    k = n_clusters or auto_n_clusters(len(idx))
-    k = max(1, min(k, X.shape[0] - 1, X.shape[1]))
-    best, strength, H = _nmf_clusters(X, k, seed)
+    # The topics are learnt from the answers the codebook leaves open; answers it covers well (a
+    # theme, and most of their content words explained) join a topic only where they fit it.
+    fit_rows = np.flatnonzero([shaping[i] for i in idx])
+    if len(fit_rows) < 4:
+        return DiscoveryResult(clusters, empty, assignments)
+    k = n_clusters or auto_n_clusters(len(fit_rows))
+    k = max(1, min(k, len(fit_rows) - 1, X.shape[1]))
+    best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
     vocab = vectorizer.get_feature_names_out()
 
     # Order clusters by size (1 = largest); answers that fit no topic well stay unclustered.
