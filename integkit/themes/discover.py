@@ -40,6 +40,7 @@ MIN_FIT = 0.1  # cosine between an answer and its NMF reconstruction needed to j
 OPEN_SHARE = 2 / 3  # an answer with a theme shapes the topics only if this share of its content words is unexplained
 SIGNAL_PRECISION = 0.5  # a signal word: at least this share of the answers using it are in the cluster,
 SIGNAL_SUPPORT = 0.2  # and it is used by at least this share of the cluster's answers
+MIN_SIZE = 3  # a cluster of fewer answers is no proposal: its answers stay unclustered
 NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size
 
 # Nouns that are everywhere in this survey, or only say when, and name no topic of their own:
@@ -172,7 +173,7 @@ class _Residuals:
 
 def auto_n_clusters(n_docs: int) -> int:
     """Default number of clusters: grows with the square root of the answers that shape them, 2..15."""
-    return max(2, min(15, round(math.sqrt(n_docs) / 1.25)))
+    return max(2, min(15, round(math.sqrt(n_docs))))
 
 
 def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -253,6 +254,7 @@ def discover(
     for row, (c, s) in enumerate(zip(best, strength)):
         if s >= MIN_FIT:
             raw_members.setdefault(int(c), []).append(row)
+    raw_members = {c: rows for c, rows in raw_members.items() if len(rows) >= MIN_SIZE}
     order = sorted(raw_members, key=lambda c: (-len(raw_members[c]), c))
     # every answer's content terms (explained or not), to tell which terms are specific to a cluster
     terms_of: dict[str, frozenset[str]] = {}
@@ -267,14 +269,17 @@ def discover(
         members = raw_members[c]
         for row in members:
             clusters[idx[row]] = new_id
-        ranked = [vocab[j] for j in np.argsort(-H[c], kind="stable") if H[c, j] > 0]
-        top = ranked[:N_TOP_TERMS]
         in_cluster = [all_terms[idx[row]] for row in members]
+        # the topic's terms in order of weight, as far as its answers use them (the tail of a
+        # topic also holds terms of answers that joined other clusters)
+        used = Counter(t for row in members for t in set(docs[idx[row]]))
+        ranked = [vocab[j] for j in np.argsort(-H[c], kind="stable") if H[c, j] > 0 and used[vocab[j]] >= 2]
+        top = ranked[:N_TOP_TERMS]
         # signals are words people wrote (not only fragments of compounds), never places
         whole = {residuals.lemma[w] for row in members for w in residual_of[idx[row]]}
-        signals = specific_terms(
-            [t for t in ranked[: 3 * N_TOP_TERMS] if t not in known and t in whole], in_cluster, all_terms, SIGNAL_PRECISION, max(2, math.ceil(SIGNAL_SUPPORT * len(members)))
-        )[:N_SIGNALS]
+        candidates = [t for t in ranked[: 3 * N_TOP_TERMS] if t not in known and t in whole]
+        support = max(2, math.ceil(SIGNAL_SUPPORT * len(members)))
+        signals = specific_terms(candidates, in_cluster, all_terms, SIGNAL_PRECISION, support)[:N_SIGNALS]
         quotes: list[str] = []
         for row in sorted(members, key=lambda r: -strength[r]):
             q = texts[idx[row]].strip()

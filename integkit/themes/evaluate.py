@@ -152,3 +152,31 @@ def _by_tag(gold_sets, pred_sets, ids: list[str], tags: Sequence[object]) -> pd.
         rows.append({"tag": tag, "n": len(members), "macro_precision": s.macro_precision, "macro_recall": s.macro_recall,
                      "macro_f1": s.macro_f1, "exact_share": exact})
     return pd.DataFrame(rows, columns=TAG_COLUMNS)
+
+
+def discovery_share(
+    clusters: Sequence[int | None], gold_sets: Sequence[set[str]], theme: str, among: Sequence[bool] | None = None
+) -> float:
+    """Share of the answers whose gold labels include ``theme`` that discovery put in a cluster
+    whose plurality gold theme is ``theme`` (each member counts each of its gold themes; a tie
+    for the most is no plurality). With ``among``, only those answers are counted (the test part
+    of one run on a whole set); pluralities still come from every member. NaN when none has ``theme``.
+
+    This is how discovery is judged on a labelled set: a theme the codebook lacks (mobility,
+    digital access) should come out as clusters of its own, not spread over other topics.
+    """
+    from collections import Counter
+
+    counts: dict[int, Counter] = {}
+    for cluster, gold in zip(clusters, gold_sets):
+        if cluster is not None:
+            counts.setdefault(cluster, Counter()).update(gold)
+    plurality = {}
+    for cluster, counter in counts.items():
+        top = counter.most_common(2)
+        plurality[cluster] = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+    among = [True] * len(gold_sets) if among is None else among
+    members = [c for c, gold, keep in zip(clusters, gold_sets, among) if keep and theme in gold]
+    if not members:
+        return float("nan")
+    return sum(c is not None and plurality.get(c) == theme for c in members) / len(members)
