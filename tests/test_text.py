@@ -109,3 +109,42 @@ def test_word_info_agrees_with_analyze() -> None:
     for word in ("Wohnungsmarktsituation", "Behoerden", "und", "Kita"):
         info, full = T.word_info(word), T.analyze(word)
         assert (info.folded, info.lemma, info.keys, info.is_stopword) == (full.folded, full.lemma, full.keys, full.is_stopword)
+
+
+# --- content words: what discovery, word clouds and learning count ------------------------------
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # the fillers issue 12 found in cluster terms and clouds: none of them is a content word
+        ("Seit zwei Jahren treffen wir uns inzwischen meist gerade mit jungen Leuten.", ["Jahren", "Leuten"]),
+        ("Es kommen viele, es läuft, wir gehen hin, machen mit und geben Kurse", ["Kurse"]),
+        ("Das monatliche Treffen im Pfarrheim", ["Treffen", "Pfarrheim"]),  # the noun counts
+        # lowercase answers: HanTa tells nouns from verbs and adverbs; after an article a noun
+        ("die bushaltestelle bei der unterkunft wird am wochenende garnicht angefahren", ["bushaltestelle", "unterkunft", "wochenende"]),
+        ("wir treffen uns gerade im sprachcafé", ["sprachcafé"]),
+        ("WLAN in der GU endlich da", ["WLAN", "GU"]),
+        ("Online-Termine buchen", ["Online", "Termine"]),
+        ("more buses on weekends", ["buses", "weekends"]),
+    ],
+)
+def test_content_words_are_nouns_only(text: str, words: list[str]) -> None:
+    assert T.content_words(text) == words
+
+
+def test_content_terms_never_hold_redaction_placeholders() -> None:
+    from integkit.analysis.redaction import PLACEHOLDERS, redact
+
+    for placeholder in PLACEHOLDERS.values():
+        terms = T.content_terms(f"Bitte {placeholder} anrufen, {placeholder}: Termin beim Amt")
+        assert terms == ["termin", "amt"], (placeholder, terms)
+    text = "Frau Huber erreichen Sie unter huber@example.org oder 0811 600-123, Hauptstraße 5, wegen der Sprachkurse."
+    redacted = redact(text, ["Huber"])
+    assert redacted != text
+    assert T.content_terms(redacted) == ["frau", "sprachkurs", "sprach", "kurs"]
+
+
+def test_a_single_word_is_a_content_word_only_as_a_noun() -> None:
+    for word in ("wlan", "WLAN", "Bus", "bushaltestelle", "Treffen", "Fahrdienst", "online", "Laptops"):
+        assert T.is_content_word(word), word
+    for word in ("seit", "zwei", "inzwischen", "meist", "gerade", "jung", "treffen", "kommen", "laufen", "gut", "", "a b", "[Name]"):
+        assert not T.is_content_word(word), word

@@ -111,7 +111,14 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
     assert "cluster" in clusters.columns and clusters["cluster"].notna().any()
     table = pd.read_csv(summary, sep=";", encoding="utf-8-sig")
     assert {"cluster", "size", "top_terms", "overlap", "quote_1", "quote_2", "quote_3"} <= set(table.columns)
-    bus = int(table[table["top_terms"].str.contains("bus")]["cluster"].iloc[0])
+    assert "label" in table.columns and "signals" in table.columns
+    bus = int(table[table["signals"].fillna("").str.contains("Bus")]["cluster"].iloc[0])
+
+    # --dry-run shows the signal words and writes nothing (the workspace has no meetings to preview)
+    result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--workspace", tmp_path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Signal words: bus" in result.output and "Dry run: nothing written." in result.output
+    assert not (tmp_path / "surveys" / "codebook.yaml").exists()
 
     result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--label-en", "Mobility", "--workspace", tmp_path)
     assert result.exit_code == 0, result.output
@@ -131,6 +138,35 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
     assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "2.2.0"
     result = run("accept", 999, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
     assert result.exit_code == 2 and "no cluster 999" in result.output
+
+
+def test_accept_previews_each_meeting_and_takes_edited_signals(tmp_path: Path) -> None:
+    from integkit.demo import import_demo
+    from integkit.workspace import Workspace
+
+    import_demo(Workspace(tmp_path))
+    summary = tmp_path / "summary.csv"
+    summary.write_text('cluster,size,top_terms,signals,quote_1\n1,5,"bus, fahrdienst",Bus; Fahrdienst,Mehr Busse\n2,3,freising,,\n', encoding="utf-8")
+    args = ("accept", 1, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--workspace", tmp_path)
+    result = run(*args, "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Signal words: bus, fahrdienst  (replace them with --signals a,b,c)" in lines
+    preview = [line for line in lines if line.startswith("demo-2026-11: would claim ")]
+    assert preview and "of 166 answers" in preview[0]
+    assert any("Fahrdienste zu Ärzten und Behörden" in line for line in lines)
+    assert not (tmp_path / "surveys" / "codebook.yaml").exists()
+
+    result = run(*args, "--signals", "WLAN, Smartphone", "--meeting", "demo-2026-11")
+    assert result.exit_code == 0, result.output
+    assert "Signal words: wlan, smartphone" in result.output and "demo-2026-05" not in result.output
+    book = yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))
+    assert book["themes"][-1]["signals"]["parts"] == ["wlan", "smartphone"]
+
+    result = run("accept", 2, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
+    assert result.exit_code == 2 and "--signals" in result.output and "\n" not in result.output.strip()
+    result = run(*args, "--meeting", "vt-nope")
+    assert result.exit_code == 2, result.output
 
 
 @pytest.mark.parametrize(

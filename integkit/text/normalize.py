@@ -296,7 +296,8 @@ def is_content_word(word: str) -> bool:
     if not word or not _TOKEN_RE.fullmatch(word) or word.isdigit() or len(word) > _MAX_COMPOUND_LEN:
         return False
     folded = fold(word)
-    if word_info(word).is_stopword or folded in FILLER_WORDS or folded in _ENGLISH_STOPWORDS or len(folded) < 2:
+    english = folded in _ENGLISH_STOPWORDS and not word.isupper()  # "GU" is no English "gu"
+    if word_info(word).is_stopword or folded in FILLER_WORDS or english or len(folded) < 2:
         return False
     if word.isupper() and len(word) <= _ACRONYM_MAX:
         return True
@@ -336,7 +337,7 @@ def content_words(text: str) -> list[str]:
         if tok.isdigit() or len(tok) < 2:
             continue
         info = word_info(tok)
-        if info.is_stopword or info.folded in FILLER_WORDS or info.folded in _ENGLISH_STOPWORDS:
+        if info.is_stopword or info.folded in FILLER_WORDS or (info.folded in _ENGLISH_STOPWORDS and not tok.isupper()):
             continue
         if _is_noun(tok, not start, cased, before):
             out.append(tok)

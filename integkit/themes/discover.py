@@ -97,6 +97,11 @@ class _Residuals:
     def __init__(self, matcher: Matcher, names: frozenset[str] = frozenset()):
         self.matcher = matcher
         self.names = names
+        # the codebook's single-word signals of four letters or more, folded
+        self.signal_terms = sorted({
+            T.fold(term) for theme in matcher.codebook.themes for term in (*theme.signals.lemmas, *theme.signals.parts)
+            if " " not in term and len(term) >= 4
+        })
         self.terms: dict[str, tuple[str, ...]] = {}  # content word → folded residual terms
         self.forms: dict[str, Counter] = {}  # folded term → readable forms
         self.lemma: dict[str, str] = {}  # content word → folded lemma
@@ -142,6 +147,11 @@ class _Residuals:
             chosen = [p for p in parts if keep(T.fold(p)) and not any(T.fold(p) in s for s in signals)
                       and not self.matcher.token_themes(p)]
         else:
+            # a word the codebook does not place may still hold a signal word, split by HanTa
+            # ("Ehrenamtsbörse": ehre + amt of ehrenamt): those parts are the codebook's, not new
+            folded = T.fold(tok)
+            inside = [t for t in self.signal_terms if t in folded]
+            parts = [p for p in parts if not any(T.fold(p) in t for t in inside)]
             chosen = [readable, *(p for p in parts if keep(T.fold(p)))] if keep(lem) else [p for p in parts if keep(T.fold(p))]
         out = []
         for form in chosen:
@@ -169,6 +179,10 @@ class _Residuals:
     def readable(self, key: str) -> str:
         forms = self.forms.get(key)
         return forms.most_common(1)[0][0] if forms else key
+
+
+def _noun(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def auto_n_clusters(n_docs: int) -> int:
@@ -294,7 +308,7 @@ def discover(
             share = count / len(members)
             if share >= OVERLAP_SHARE:
                 overlap = theme
-        readable_signals = [residuals.readable(t) for t in signals]
+        readable_signals = [_noun(residuals.readable(t)) for t in signals]  # whole nouns: capitalised
         rows.append(
             {"cluster": new_id, "size": len(members), "top_terms": ", ".join(residuals.readable(t) for t in top),
              "overlap": overlap, "overlap_share": round(share, 2),
