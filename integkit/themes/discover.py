@@ -105,6 +105,7 @@ class _Residuals:
         self.terms: dict[str, tuple[str, ...]] = {}  # content word → folded residual terms
         self.forms: dict[str, Counter] = {}  # folded term → readable forms
         self.lemma: dict[str, str] = {}  # content word → folded lemma
+        self.every: dict[str, frozenset[str]] = {}  # content word → folded lemma and parts
 
     def of(self, text: str) -> tuple[list[str], list[str], int]:
         """(content words, residual content words, number of explained content words) of ``text``."""
@@ -118,6 +119,17 @@ class _Residuals:
             elif self.matcher.token_themes(w):
                 explained += 1
         return words, residual, explained
+
+    def all_terms(self, words: Sequence[str]) -> frozenset[str]:
+        """Folded lemmas and compound parts of ``words``, explained or not (as content_terms gives them)."""
+        out: set[str] = set()
+        for w in words:
+            terms = self.every.get(w)
+            if terms is None:
+                noun = w if w[0].isupper() else w[0].upper() + w[1:]
+                terms = self.every[w] = frozenset(T.fold(t) for t in (T.word_info(noun).lemma, *T.noun_parts(noun)))
+            out |= terms
+        return frozenset(out)
 
     def _token_terms(self, tok: str) -> tuple[str, ...]:
         terms = self.terms.get(tok)
@@ -271,13 +283,7 @@ def discover(
     raw_members = {c: rows for c, rows in raw_members.items() if len(rows) >= MIN_SIZE}
     order = sorted(raw_members, key=lambda c: (-len(raw_members[c]), c))
     # every answer's content terms (explained or not), to tell which terms are specific to a cluster
-    terms_of: dict[str, frozenset[str]] = {}
-    all_terms = []
-    for text in texts:
-        terms = terms_of.get(text)
-        if terms is None:
-            terms = terms_of[text] = frozenset(T.fold(t) for t in T.content_terms(text))
-        all_terms.append(terms)
+    all_terms = [residuals.all_terms(memo[text][0]) for text in texts]
     rows = []
     for new_id, c in enumerate(order, 1):
         members = raw_members[c]
