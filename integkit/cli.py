@@ -373,7 +373,12 @@ def themes_discover(
     n_clusters: Annotated[Optional[int], typer.Option("--clusters", min=1, help="Number of clusters (default: automatic).")] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Cluster what the codebook does not explain and propose new themes."""
+    """Cluster what the codebook does not explain and propose new themes.
+
+    The summary has per cluster: cluster, size, top_terms, overlap ('neu' or the codebook theme
+    most of its answers have), overlap_share, quote_1..3, label (a proposed German label) and
+    signals (the words 'themes accept' would start from).
+    """
     from integkit.io import write_csv, write_table
     from integkit.themes.codebook import load_codebook
     from integkit.themes.discover import discover_frame
