@@ -316,15 +316,18 @@ def themes_assign(
     out: Annotated[Path, typer.Option("--out", help="CSV to write: the input plus themes and theme_evidence.")],
     codebook: CodebookOpt = None,
     workspace: WorkspaceOpt = Path("."),
+    learn_from: Annotated[Optional[list[Path]], typer.Option("--learn-from", help="Coded answers (CSV/XLSX with the text column and 'themes') to learn from; repeatable.")] = None,
 ) -> None:
     """Assign codebook themes to each answer and explain which words matched."""
     from integkit.io import write_table
     from integkit.themes.assign import assign_frame
     from integkit.themes.codebook import load_codebook
+    from integkit.themes.learn import model_from_files
 
     book = load_codebook(codebook, workspace)
     table = _read_answers(file, text_column)
-    df = assign_frame(table.frame, text_column, book)
+    model = model_from_files(learn_from or [], text_column, book)
+    df = assign_frame(table.frame, text_column, book, model=model)
     write_table(df, out, like=table)
     covered = int((df["themes"] != "").sum())
     typer.echo(f"{len(df)} answers, {covered} with at least one theme (codebook {book.version}); wrote {out}")
@@ -338,8 +341,14 @@ def themes_evaluate(
     codebook: CodebookOpt = None,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="CSV to write the false positives and negatives to.")] = None,
     workspace: WorkspaceOpt = Path("."),
+    tag_column: Annotated[Optional[str], typer.Option("--tag-column", help="Also show figures per tag: a column of tags in square brackets ('[typo] [long] …') or one value per row (e.g. role).")] = None,
+    learn_from: Annotated[Optional[list[Path]], typer.Option("--learn-from", help="Coded answers (CSV/XLSX with the text column and 'themes') to learn from; repeatable.")] = None,
 ) -> None:
-    """Score assignment against gold labels: per-theme precision, recall, F1 and macro-F1."""
+    """Score assignment against gold labels: per-theme precision, recall, F1 and macro-F1.
+
+    Gold themes the codebook lacks are not scored as themes; their answers must get no codebook
+    theme they are not about (shown as false positives and in a line per such theme).
+    """
     from rich.console import Console
     from rich.table import Table
 
@@ -347,16 +356,30 @@ def themes_evaluate(
     from integkit.themes.codebook import load_codebook
     from integkit.themes.evaluate import evaluate
 
+    from integkit.themes.learn import model_from_files
+
     book = load_codebook(codebook, workspace)
-    df = _read_answers(file, text_column, gold_column).frame
-    result = evaluate(df[text_column].tolist(), df[gold_column].tolist(), book)
+    df = _read_answers(file, text_column, gold_column, *([tag_column] if tag_column else [])).frame
+    model = model_from_files(learn_from or [], text_column, book)
+    tags = df[tag_column].tolist() if tag_column else None
+    result = evaluate(df[text_column].tolist(), df[gold_column].tolist(), book, tags=tags, model=model)
     table = Table(title=f"{file.name}: {result.n} answers, codebook {book.version}")
     for col in ("theme", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "theme" else "right")
     for row in result.scores.itertuples():
         table.add_row(row.theme, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}", str(row.support))
     table.add_row("macro", f"{result.macro_precision:.3f}", f"{result.macro_recall:.3f}", f"{result.macro_f1:.3f}", "", style="bold")
-    Console(width=100).print(table)
+    console = Console(width=100)
+    console.print(table)
+    for row in result.outside.itertuples():
+        typer.echo(f"{row.theme} (not in the codebook): {row.support} answers, {row.with_other_theme} got a codebook theme they are not about")
+    if tag_column:
+        by_tag = Table(title=f"per tag ({tag_column})")
+        for col in ("tag", "n", "precision", "recall", "F1", "exact"):
+            by_tag.add_column(col, justify="left" if col == "tag" else "right")
+        for row in result.by_tag.itertuples():
+            by_tag.add_row(row.tag, str(row.n), f"{row.macro_precision:.3f}", f"{row.macro_recall:.3f}", f"{row.macro_f1:.3f}", f"{row.exact_share:.2f}")
+        console.print(by_tag)
     if errors is not None:
         write_csv(result.errors, errors)
         typer.echo(f"{len(result.errors)} errors written to {errors}")
@@ -373,7 +396,12 @@ def themes_discover(
     n_clusters: Annotated[Optional[int], typer.Option("--clusters", min=1, help="Number of clusters (default: automatic).")] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Cluster what the codebook does not explain and propose new themes."""
+    """Cluster what the codebook does not explain and propose new themes.
+
+    The summary has per cluster: cluster, size, top_terms, overlap ('neu' or the codebook theme
+    most of its answers have), overlap_share, quote_1..3, label (a proposed German label) and
+    signals (the words 'themes accept' would start from).
+    """
     from integkit.io import write_csv, write_table
     from integkit.themes.codebook import load_codebook
     from integkit.themes.discover import discover_frame
@@ -396,12 +424,41 @@ def themes_accept(
     label_de: Annotated[str, typer.Option("--label-de", help="German label.")],
     label_en: Annotated[str, typer.Option("--label-en", help="English label.")] = "",
     workspace: WorkspaceOpt = Path("."),
+    signals: Annotated[
+        Optional[str], typer.Option("--signals", help="Signal words to write instead of the proposed ones, e.g. 'bus,rufbus,fahrdienst'.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the signal words and the answers the theme would claim; write nothing.")] = False,
+    meeting: Annotated[
+        Optional[list[str]], typer.Option("--meeting", help="Meeting whose answers the preview counts; repeatable (default: every meeting of the workspace).")
+    ] = None,
 ) -> None:
-    """Add a discovered cluster as a theme to the workspace codebook (minor version bump)."""
-    from integkit.themes.discover import accept_cluster
+    """Add a discovered cluster as a theme to the workspace codebook (minor version bump).
 
-    book, path = accept_cluster(cluster, summary, theme_id, label_de, label_en, workspace)
-    typer.echo(f"Added theme {theme_id!r} to {path} (version {book.version})")
+    Shows the signal words the theme gets (the cluster's content words that are specific to it;
+    replace them with --signals) and, for each meeting of the workspace (or each --meeting), how
+    many of its answers the new theme would claim, with examples. With --dry-run nothing is
+    written, so words can be tried until the claimed answers are the right ones.
+    """
+    from integkit.themes.codebook import WORKSPACE_CODEBOOK, save_codebook
+    from integkit.themes.proposal import CLAIM_WARNING, claims, parse_signals, propose, workspace_texts
+
+    words = parse_signals(signals) if signals is not None else None
+    proposal = propose(cluster, summary, theme_id, label_de, label_en, workspace=workspace, signals=words)
+    typer.echo(f"Cluster {cluster} as theme {proposal.theme.id!r} ({proposal.theme.label_de})")
+    typer.echo(f"Signal words: {', '.join(proposal.signals)}" + ("" if signals is not None else "  (replace them with --signals a,b,c)"))
+    for name, texts in workspace_texts(workspace, meeting).items():
+        found = claims(proposal.codebook, proposal.theme.id, texts)
+        typer.echo(f"{name}: would claim {found.n_claimed} of {found.n_answers} answers ({found.share:.1%})")
+        for row in found.claimed.head(5).itertuples():
+            text = " ".join(row.text.split())
+            typer.echo(f"  „{text[:90]}{'…' if len(text) > 90 else ''}“ ({row.words})")
+        if found.share > CLAIM_WARNING:
+            typer.echo(f"integkit: note: {name}: the theme would claim more than {CLAIM_WARNING:.0%} of the answers; check the signal words", err=True)
+    if dry_run:
+        typer.echo("Dry run: nothing written.")
+        return
+    path = save_codebook(proposal.codebook, Path(workspace) / WORKSPACE_CODEBOOK)
+    typer.echo(f"Added theme {proposal.theme.id!r} to {path} (version {proposal.codebook.version})")
 
 
 # --- sharing (integkit share, integkit export) -------------------------------------------

@@ -7,6 +7,7 @@ An `IntegkitError` is a problem the user can act on: the CLI prints its message 
 |---|---|
 | 1  | a report failed (`ReportError`; a cell that ran past its time limit: `ReportTimeoutError`) |
 | 2  | bad input: a file, column, row, value or option (`InputError`), or the workspace/registry (`WorkspaceError`) |
+| 2  | a codebook pattern ran past its time limit on an answer (`PatternTimeoutError`, an `InputError`) |
 | 3  | a stored snapshot is missing or fails its checksum (`SnapshotError`) |
 | 4  | the workspace cannot be written: disk full, read-only, no permission (`StorageError`) |
 | 10 | other LimeSurvey refusal (`LimeSurveyError`) |
@@ -36,6 +37,12 @@ class IntegkitError(Exception):
 
 class InputError(IntegkitError):
     """A file, column, row, value or option the user gave is unusable (exit code 2)."""
+
+    exit_code = 2
+
+
+class PatternTimeoutError(InputError):
+    """A codebook pattern ran longer than its time limit on one answer (catastrophic backtracking, exit code 2)."""
 
     exit_code = 2
 
@@ -129,7 +136,7 @@ class NetworkError(LimeSurveyError):
 EXIT_CODES: dict[str, int] = {
     cls.__name__: cls.exit_code
     for cls in (
-        ReportError, InputError, WorkspaceError, SnapshotError, StorageError, LimeSurveyError, CredentialsError, LoginError,
+        ReportError, InputError, WorkspaceError, SnapshotError, StorageError, PatternTimeoutError, LimeSurveyError, CredentialsError, LoginError,
         SessionKeyError, SurveyNotFoundError, SurveyNotActiveError, RemoteControlDisabledError, ServerError,
         NetworkError,
     )

@@ -91,11 +91,16 @@ def test_evaluate_prints_table_and_writes_errors(tmp_path: Path) -> None:
     assert err[["text", "theme", "kind"]].values.tolist() == [["Bus fährt selten", "wohnen", "false_negative"]]
 
 
-def test_evaluate_unknown_gold_theme(tmp_path: Path) -> None:
+def test_evaluate_gold_theme_outside_the_codebook(tmp_path: Path) -> None:
+    # a theme the codebook lacks is scored as "its answers get no codebook theme they are not about"
     gold = tmp_path / "gold.csv"
-    gold.write_text("text;gold\nMehr Wohnungen;housing\n", encoding="utf-8")
-    result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold")
-    assert result.exit_code == 2 and "housing" in result.output
+    gold.write_text("text;gold;notes\nBus fährt selten;mobilitaet;[mobility]\nBus zur Wohnung fehlt;mobilitaet;[mobility]\n"
+                    "Mehr Wohnungen;wohnen;[telegraphic]\n", encoding="utf-8")
+    result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold", "--tag-column", "notes")
+    assert result.exit_code == 0, result.output
+    assert "mobilitaet (not in the codebook): 2 answers, 1 got a codebook theme" in result.output
+    assert "wohnen" in result.output and "0.667" in result.output  # wohnen: P=1/2, R=1, F1=2/3
+    assert "mobility" in result.output and "telegraphic" in result.output  # per-tag table
 
 
 def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
@@ -106,14 +111,21 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
     assert "cluster" in clusters.columns and clusters["cluster"].notna().any()
     table = pd.read_csv(summary, sep=";", encoding="utf-8-sig")
     assert {"cluster", "size", "top_terms", "overlap", "quote_1", "quote_2", "quote_3"} <= set(table.columns)
-    bus = int(table[table["top_terms"].str.contains("bus")]["cluster"].iloc[0])
+    assert "label" in table.columns and "signals" in table.columns
+    bus = int(table[table["signals"].fillna("").str.contains("Bus")]["cluster"].iloc[0])
+
+    # --dry-run shows the signal words and writes nothing (the workspace has no meetings to preview)
+    result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--workspace", tmp_path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Signal words: bus" in result.output and "Dry run: nothing written." in result.output
+    assert not (tmp_path / "surveys" / "codebook.yaml").exists()
 
     result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--label-en", "Mobility", "--workspace", tmp_path)
     assert result.exit_code == 0, result.output
     data = yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))
-    assert data["version"] == "1.1.0"
+    assert data["version"] == "2.1.0"
     assert data["themes"][-1]["id"] == "mobilitaet" and "bus" in data["themes"][-1]["signals"]["parts"]
-    assert data["changelog"][-1]["version"] == "1.1.0" and "mobilitaet" in data["changelog"][-1]["change"]
+    assert data["changelog"][-1]["version"] == "2.1.0" and "mobilitaet" in data["changelog"][-1]["change"]
 
     # The accepted theme is used by the next assignment in that workspace.
     answers = tmp_path / "a.csv"
@@ -123,6 +135,59 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
 
     # A second accept bumps again; an unknown cluster is an input error.
     assert run("accept", bus, "--summary", summary, "--id", "mobil2", "--label-de", "M2", "--workspace", tmp_path).exit_code == 0
-    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "1.2.0"
+    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "2.2.0"
     result = run("accept", 999, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
     assert result.exit_code == 2 and "no cluster 999" in result.output
+
+
+def test_accept_previews_each_meeting_and_takes_edited_signals(tmp_path: Path) -> None:
+    from integkit.demo import import_demo
+    from integkit.workspace import Workspace
+
+    import_demo(Workspace(tmp_path))
+    summary = tmp_path / "summary.csv"
+    summary.write_text('cluster,size,top_terms,signals,quote_1\n1,5,"bus, fahrdienst",Bus; Fahrdienst,Mehr Busse\n2,3,freising,,\n', encoding="utf-8")
+    args = ("accept", 1, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--workspace", tmp_path)
+    result = run(*args, "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Signal words: bus, fahrdienst  (replace them with --signals a,b,c)" in lines
+    preview = [line for line in lines if line.startswith("demo-2026-11: would claim ")]
+    assert preview and "of 166 answers" in preview[0]
+    assert any("Fahrdienste zu Ärzten und Behörden" in line for line in lines)
+    assert not (tmp_path / "surveys" / "codebook.yaml").exists()
+
+    result = run(*args, "--signals", "WLAN, Smartphone", "--meeting", "demo-2026-11")
+    assert result.exit_code == 0, result.output
+    assert "Signal words: wlan, smartphone" in result.output and "demo-2026-05" not in result.output
+    book = yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))
+    assert book["themes"][-1]["signals"]["parts"] == ["wlan", "smartphone"]
+
+    result = run("accept", 2, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
+    assert result.exit_code == 2 and "--signals" in result.output and "\n" not in result.output.strip()
+    result = run(*args, "--meeting", "vt-nope")
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    ("theme", "pattern", "answer"),
+    [("hang_a", "(a+)+$", "a" * 5000 + "b"), ("hang_x", "(x+x+)+y", "x" * 5000)],
+)
+def test_a_catastrophic_pattern_ends_with_one_line_naming_it(tmp_path: Path, theme: str, pattern: str, answer: str) -> None:
+    # With Python's re these patterns backtrack for hours on such answers; the time limit ends
+    # the run with the codebook file, theme and pattern named, and nothing written.
+    book = {"version": "1.0.0", "themes": [
+        {"id": "wohnen", "label_de": "Wohnen", "signals": {"parts": ["wohnung"]}},
+        {"id": theme, "label_de": "Hängt", "signals": {"patterns": [pattern]}},
+    ]}
+    cb = tmp_path / "hostile.yaml"
+    cb.write_text(yaml.safe_dump(book), encoding="utf-8")
+    answers = tmp_path / "a.csv"
+    answers.write_text(f"text\nMehr Wohnungen\n{answer}\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    result = run("assign", answers, "--text-column", "text", "--codebook", cb, "--out", out)
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert "\n" not in line and line.startswith("integkit: error:")
+    assert "hostile.yaml" in line and repr(theme) in line and repr(pattern) in line
+    assert not out.exists()

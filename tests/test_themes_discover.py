@@ -1,99 +1,137 @@
-"""Discovery surfaces themes the codebook lacks (mobility, digital access)."""
+"""Discovery surfaces themes the codebook lacks (mobility, digital access) from content words."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from integkit.themes.discover import discover
 from integkit.io import read_table
+from integkit.text.normalize import is_content_word
+from integkit.themes.assign import split_themes
+from integkit.themes.discover import NEW, SUMMARY_COLUMNS, discover
+from integkit.themes.evaluate import discovery_share
+from theme_sets import THEMES, external
 
-FIXTURES = Path(__file__).parent / "fixtures" / "themes"
 MOBILITY = re.compile(r"(?i)\bbus\b|busse|busverbindung|busanbindung|öpnv|fahrrad|fahrdienst|führerschein|nahverkehr|rufbus|fahrkarte|fahrplan|bahn\b")
 DIGITAL = re.compile(r"(?i)wlan|laptop|online|internet|digital|computer|tablet|handy|router|hotspot")
+# The words issue 12 found in cluster terms: fillers, numbers, adverbs, generic verbs.
+FILLERS = {"seit", "zwei", "inzwischen", "meist", "gerade", "jung", "kommen", "laufen", "gehen", "machen", "geben", "beim", "erst", "direkt"}
 
 
 @pytest.fixture(scope="module")
-def dev_result():
-    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()
-    return texts, discover(texts, seed=0)
+def external_dev():
+    ext = external()
+    frame = ext[ext["split"] == "dev"]
+    texts = frame["text"].tolist()
+    return texts, [set(split_themes(g)) for g in frame["gold"]], discover(texts, seed=0)
 
 
-def _clusters_of(texts, clusters, pattern):
-    return [c for t, c in zip(texts, clusters) if pattern.search(t) and "Beratungsbus" not in t]
+@pytest.mark.parametrize("theme", ["mobilitaet", "digitales"])
+def test_missing_themes_land_in_clusters_of_their_own_on_the_external_set(external_dev, theme: str) -> None:
+    # Answers written by another hand (labelled by THEMES.md); the development part (tuned on).
+    # The test part's figures are printed by benchmarks/discovery.py.
+    texts, gold, result = external_dev
+    assert discovery_share(result.clusters, gold, theme) >= 0.7
+    for cluster in {c for c, g in zip(result.clusters, gold) if theme in g and c is not None}:
+        row = result.summary.set_index("cluster").loc[cluster]
+        if Counter(t for c, g in zip(result.clusters, gold) if c == cluster for t in g).most_common(1)[0][0] == theme:
+            assert row["overlap"] == NEW  # a cluster of a theme the codebook lacks is proposed as new
 
 
-@pytest.mark.parametrize(("name", "pattern", "other"), [("mobility", MOBILITY, DIGITAL), ("digital", DIGITAL, MOBILITY)])
-def test_missing_theme_gets_clusters_of_its_own(dev_result, name, pattern, other) -> None:
-    texts, result = dev_result
-    hits = _clusters_of(texts, result.clusters, pattern)
-    clustered = [c for c in hits if c is not None]
-    assert len(clustered) >= len(hits) / 2, f"{name}: too few answers clustered"
-    # the clusters holding most of these answers are made of them, not of other topics
-    main = [c for c, n in Counter(clustered).items() if n >= 3]
-    assert main, f"{name}: no cluster"
-    for c in main:
-        members = [t for t, k in zip(texts, result.clusters) if k == c]
-        assert sum(bool(pattern.search(t)) for t in members) / len(members) >= 0.7
-        assert not any(other.search(t) and not pattern.search(t) for t in members)
-        row = result.summary.set_index("cluster").loc[c]
-        assert row["overlap"] == "neu"
-        assert row["quote_1"] in members
+def test_cluster_terms_signals_and_labels_are_content_words(external_dev) -> None:
+    from integkit.text.normalize import content_terms, fold
+
+    texts, _, result = external_dev
+    assert not result.summary.empty
+    for row in result.summary.itertuples():
+        members = [t for t, c in zip(texts, result.clusters) if c == row.cluster]
+        used = {fold(t) for text in members for t in content_terms(text)}  # nouns and their parts
+        terms = [t.strip() for t in row.top_terms.split(",")]
+        signals = [s.strip() for s in row.signals.split(";") if s.strip()]
+        for term in terms:
+            assert term.lower() not in FILLERS and fold(term) in used, (row.cluster, term)
+        for word in signals + row.label.split(" und "):  # whole words a person wrote
+            assert word.lower() not in FILLERS and is_content_word(word), (row.cluster, word)
+        assert row.label and row.label[0].isupper()
+    assert list(result.summary.columns) == SUMMARY_COLUMNS
 
 
-def test_beratungsbus_is_not_mobility(dev_result) -> None:
-    texts, result = dev_result
-    mobility_clusters = {c for c in _clusters_of(texts, result.clusters, MOBILITY) if c is not None}
+def test_answers_the_codebook_explains_are_left_out() -> None:
+    texts = read_table(THEMES / "dev.csv").frame["text"].tolist()
+    covered = ["Mehr Wohnungen und Deutschkurse", "Helferkreis und Sprachcafé", "Die Ausländerbehörde und der Helferkreis"]
+    result = discover(texts + covered, seed=0)
+    assert result.clusters[-3:] == [None, None, None]
+    assert all(result.assignments[-i].themes for i in (1, 2, 3))
+
+
+def test_beratungsbus_is_not_mobility() -> None:
+    texts = read_table(THEMES / "dev.csv").frame["text"].tolist()
+    result = discover(texts, seed=0)
+    mobility = {c for t, c in zip(texts, result.clusters) if MOBILITY.search(t) and "Beratungsbus" not in t and c is not None}
+    assert mobility
     for text, c in zip(texts, result.clusters):
         if "Beratungsbus" in text:
-            assert c not in mobility_clusters
+            assert c not in mobility
 
 
-def test_summary_shape_and_non_answers_unclustered(dev_result) -> None:
-    texts, result = dev_result
+def test_summary_shape_and_non_answers_unclustered(external_dev) -> None:
+    texts, _, result = external_dev
     s = result.summary
     assert list(s["cluster"]) == list(range(1, len(s) + 1))
     assert (s["size"].diff().dropna() <= 0).all()  # largest first
-    assert all(len(str(t).split(", ")) >= 3 for t in s["top_terms"])
+    assert (s["size"] >= 3).all()
+    assert s["size"].sum() == sum(c is not None for c in result.clusters)
+    for row in s.itertuples():
+        members = [t.strip() for t, c in zip(texts, result.clusters) if c == row.cluster]
+        assert row.quote_1 in members
     for text, c in zip(texts, result.clusters):
         if text.strip() in {"k. A.", "-", "weiß nicht", "nichts", "keine Angabe", "siehe oben"}:
             assert c is None
 
 
 def test_deterministic_for_a_seed() -> None:
-    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()[:200]
-    a, b = discover(texts, seed=3), discover(texts, seed=3)
+    texts = external()["text"].tolist()
+    a, b = discover(texts, seed=3), discover(list(texts), seed=3)
     assert a.clusters == b.clusters and a.summary.equals(b.summary)
 
 
 def test_too_little_input_gives_no_clusters() -> None:
     result = discover(["k. A.", "Mehr Wohnungen"])
     assert result.clusters == [None, None] and result.summary.empty
+    assert list(result.summary.columns) == SUMMARY_COLUMNS
 
 
-def test_display_names_restricted_to_wanted_terms_agree() -> None:
-    from integkit.text import normalize as T
-    from integkit.themes.discover import _display_names
-
-    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()[:300]
-    token_lists = [T.tokens(t) for t in texts]
-    full = _display_names(token_lists)
-    wanted = set(list(full)[::7])
-    assert _display_names(token_lists, wanted) == {k: v for k, v in full.items() if k in wanted}
+def test_places_are_never_signals_or_labels(external_dev) -> None:
+    _, _, result = external_dev
+    places = {"freising", "moosburg", "eching", "kirchdorf", "nandlstadt", "langenbach", "burg", "moos"}
+    for row in result.summary.itertuples():
+        assert not places & {s.strip().lower() for s in row.signals.split(";")}
+        assert not places & {w.lower() for w in row.label.split(" und ")}
 
 
 def test_large_inputs_fit_nmf_on_a_sample(monkeypatch) -> None:
-    """Above NMF_SAMPLE answers the topics are learnt on a seeded sample; still deterministic."""
+    """Above NMF_SAMPLE answers the topics are learnt on a seeded sample: still deterministic,
+    and the missing themes still come out as clusters of their own."""
     import importlib
 
     D = importlib.import_module("integkit.themes.discover")  # the module (the package exports the function)
-    texts = read_table(FIXTURES / "dev.csv").frame["text"].tolist()
-    monkeypatch.setattr(D, "NMF_SAMPLE", 150)
+    ext = external()
+    texts, gold = ext["text"].tolist(), [set(split_themes(g)) for g in ext["gold"]]
+    monkeypatch.setattr(D, "NMF_SAMPLE", 120)
     a, b = discover(texts, seed=0), discover(texts, seed=0)
     assert a.clusters == b.clusters and a.summary.equals(b.summary)
-    assert not a.summary.empty and sum(c is not None for c in a.clusters) >= 20
-    mobility = Counter(_clusters_of(texts, a.clusters, MOBILITY))
-    assert mobility and mobility.most_common(1)[0][0] is not None
+    assert a.clusters != discover(texts, seed=1).clusters  # the sample is drawn with the seed
+    # learnt from 120 of the open answers, the clusters still hold most mobility and digital answers
+    assert discovery_share(a.clusters, gold, "mobilitaet") >= 0.5
+    assert discovery_share(a.clusters, gold, "digitales") >= 0.5
+
+
+def test_discovery_share_counts_pluralities() -> None:
+    gold = [{"mobilitaet"}, {"mobilitaet", "sprache"}, {"sprache"}, {"mobilitaet"}, {"sprache"}, {"sprache"}]
+    clusters = [1, 1, 1, 2, 2, None]
+    # cluster 1: mobilitaet 2, sprache 2 → a tie, no plurality; cluster 2: a tie too
+    assert discovery_share(clusters, gold, "mobilitaet") == 0.0
+    assert discovery_share([1, 1, 2, 2, 2, None], gold, "mobilitaet") == pytest.approx(2 / 3)
+    assert discovery_share([1, 1, 2, 2, 2, None], gold, "mobilitaet", among=[False, True, True, True, True, True]) == 0.5

@@ -64,11 +64,17 @@ def analyse(
     codebook: Codebook | None = None,
     language: str = "de",
     min_group: int = DEFAULT_MIN_GROUP,
+    model=None,
 ) -> Analysis:
-    """Responses of one meeting coded with the workspace codebook and the facilitator's corrections."""
+    """Responses of one meeting coded with the workspace codebook and the facilitator's corrections,
+    and what every correction of the workspace teaches (``model``: learnt here if not given)."""
+    from integkit.themes.learn import train, workspace_examples
+
     codebook = codebook or load_codebook(workspace=workspace.root)
     responses = load_responses(workspace, meeting_id, snapshot)
-    coded = code_answers(responses, codebook, load_corrections(workspace, meeting_id))
+    if model is None:
+        model = train(workspace_examples(workspace), codebook)
+    coded = code_answers(responses, codebook, load_corrections(workspace, meeting_id), model=model)
     return Analysis(workspace.meeting(meeting_id), responses, coded, theme_mentions(coded), codebook, language, min_group)
 
 
@@ -81,13 +87,16 @@ def load_analysis(
     with_history: bool = True,
 ) -> Analysis:
     """The meeting's analysis plus those of the earlier meetings of its series that have data."""
+    from integkit.themes.learn import train, workspace_examples
+
     workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     codebook = load_codebook(workspace=workspace.root)
-    current = analyse(workspace, meeting_id, None if snapshot in (None, "latest") else snapshot, codebook, language, min_group)
+    model = train(workspace_examples(workspace), codebook)
+    current = analyse(workspace, meeting_id, None if snapshot in (None, "latest") else snapshot, codebook, language, min_group, model)
     if not with_history:
         return current
     history = tuple(
-        analyse(workspace, m.id, None, codebook, language, min_group)
+        analyse(workspace, m.id, None, codebook, language, min_group, model)
         for m in workspace.earlier_meetings(meeting_id)
         if list_snapshots(workspace.snapshots_dir(m.id))
     )

@@ -26,6 +26,8 @@ __all__ = [
     "analyze",
     "compound_parts",
     "content_terms",
+    "content_words",
+    "is_content_word",
     "fold",
     "fold_text",
     "lemma",
@@ -52,7 +54,7 @@ COLLOQUIAL_STOPWORDS = frozenset(
 # Inflection endings stripped (once) to build match variants; "er" is left alone (Lehrer/Lehre).
 _SUFFIXES = ("innen", "en", "es", "e", "n", "s", "a")  # "a": Bavarian plurals (Wohnunga, Kinda)
 _MIN_STEM = 3
-_MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
+MIN_COMPOUND_LEN = 7  # shorter words are not worth a HanTa analysis
 # HanTa's analysis grows much faster than a word's length; no German compound is this long, and
 # an answer may hold a megabyte without a space, so longer tokens are taken whole
 _MAX_COMPOUND_LEN = 64
@@ -146,6 +148,12 @@ def _hanta():
 
 
 @lru_cache(maxsize=500_000)
+def _morphology(token: str, casesensitive: bool = True) -> tuple[str, list[tuple[str, str]], str]:
+    """HanTa's analysis of one word: (lemma, morphemes with their tags, part-of-speech tag)."""
+    return _hanta().analyze(token, taglevel=3, casesensitive=casesensitive)
+
+
+@lru_cache(maxsize=500_000)
 def compound_parts(token: str) -> list[str]:
     """Lowercase parts of a compound ("Wohnungsmarktsituation" → wohnung, markt, situation).
 
@@ -153,9 +161,9 @@ def compound_parts(token: str) -> list[str]:
     Non-compounds, and words shorter than 7 letters, give ``[token.lower()]``.
     """
     low = token.lower()
-    if not _MIN_COMPOUND_LEN <= len(token) <= _MAX_COMPOUND_LEN:
+    if not MIN_COMPOUND_LEN <= len(token) <= _MAX_COMPOUND_LEN:
         return [low]
-    _, morphemes, _ = _hanta().analyze(token, taglevel=3)
+    _, morphemes, _ = _morphology(token)
     parts = [m for m, tag in morphemes if not tag.startswith(("SUF", "FUGE", "PRE")) and len(m) >= 2]
     return parts if len(parts) > 1 else [low]
 
@@ -217,20 +225,154 @@ def load_models() -> None:
     _hanta()
 
 
+# Part-of-speech tags (STTS, as HanTa gives them) of the words that carry meaning: common nouns,
+# names and nominalised adjectives ("Ehrenamtliche"). Verbs, adjectives, adverbs, numbers and
+# function words say how or how much, not what about.
+NOUN_TAGS = frozenset({"NN", "NE", "NNA"})
+_COMMON_NOUN_TAGS = frozenset({"NN", "NNA"})
+# Tags of words a noun follows in a noun phrase: articles, prepositions, attributive adjectives,
+# possessive and indefinite determiners, numbers.
+_NOUN_PHRASE_TAGS = frozenset({"ART", "APPR", "APPRART", "ADJ(A)", "PPOSAT", "PIAT", "PDAT", "CARD"})
+
+# Words HanTa takes for nouns in lowercase text, but that only rate or fill ("top", "ok"), and
+# Bavarian or colloquial words it cannot know ("oa" = one).
+FILLER_WORDS = frozenset(
+    fold(w)
+    for w in """
+    gut ok okay top super prima klasse toll spitze danke dank bitte hallo gruss gruß ahnung wahnsinn
+    oa oan oane oans bissl bisserl gscheid gscheit halt eh sowieso garnicht nichtmal tel nr str usw bzw evtl ca
+    """.split()
+)
+
+# Placeholders that redaction writes ("[E-Mail]", "[Telefon]", "[Adresse]", "[Name]"): a bracketed
+# word is a mark, never a word of the answer, so it is taken out before the text is split.
+_PLACEHOLDER_RE = re.compile(r"\[[^\W\d_][\w-]{0,30}\]")
+# Marks after which a new sentence (or list item) starts: its first word is capitalised anyway.
+_SENTENCE_MARKS = frozenset(".!?:;…•·\n\r")
+# Answers in English are rare but real; their function words are no content either.
+_ENGLISH_STOPWORDS = frozenset(fold(w) for w in get_stop_words("en"))
+_ACRONYM_MAX = 5  # "WLAN", "ÖPNV", "ABH": all capitals, short: an abbreviation, i.e. a noun
+
+
+def _is_noun(token: str, mid_sentence: bool, cased: bool, previous: str = "") -> bool:
+    """Whether ``token`` is a noun. German capitalises nouns: a capitalised word inside a sentence
+    of ordinarily cased text is one. Otherwise HanTa decides from the word (case-insensitively where
+    the text has no case to go by, as in answers typed all in lowercase)."""
+    if len(token) > _MAX_COMPOUND_LEN:
+        return False
+    if token.isupper() and len(token) > 1:
+        if len(token) <= _ACRONYM_MAX:
+            return True
+        return _morphology(token.lower(), False)[2] in NOUN_TAGS
+    if token[0].isupper():
+        return (mid_sentence and cased) or _morphology(token)[2] in NOUN_TAGS
+    if cased:  # a lowercase word in cased text: a noun only if HanTa knows it as a common noun
+        return _morphology(token)[2] in _COMMON_NOUN_TAGS
+    # text typed all in lowercase: a noun if HanTa takes the word as typed for one; a word it takes
+    # for something else is a noun after an article, preposition or adjective, when read without
+    # case or capitalised it is one ("die bushaltestelle"; "wir treffen uns" stays a verb)
+    if _morphology(token)[2] in NOUN_TAGS:
+        return True
+    if not previous or _morphology(previous, False)[2] not in _NOUN_PHRASE_TAGS:
+        return False
+    return _morphology(token, False)[2] in NOUN_TAGS or _morphology(token[0].upper() + token[1:])[2] in _COMMON_NOUN_TAGS
+
+
+def _sentence_starts(text: str, found: list[tuple[str, int]]) -> list[bool]:
+    """Per token: whether it opens a sentence or list item (text start, after . ! ? : ; a line
+    break or a bullet, or after "1)")."""
+    starts, end, previous = [], 0, ""
+    for tok, pos in found:
+        gap = text[end:pos]
+        starts.append(not end or not _SENTENCE_MARKS.isdisjoint(gap) or (previous.isdigit() and ")" in gap))
+        end, previous = pos + len(tok), tok
+    return starts
+
+
+def is_content_word(word: str) -> bool:
+    """Whether one word on its own (no sentence to go by, as a signal word a facilitator types) is a
+    content word: no stop word or filler, and a noun to HanTa as typed, read without case, or
+    capitalised ("wlan", "Bus", "bushaltestelle", "Treffen"; not "gerade", "jung", "treffen", "zwei")."""
+    if not word or not _TOKEN_RE.fullmatch(word) or word.isdigit() or len(word) > _MAX_COMPOUND_LEN:
+        return False
+    folded = fold(word)
+    english = folded in _ENGLISH_STOPWORDS and not word.isupper()  # "GU" is no English "gu"
+    if word_info(word).is_stopword or folded in FILLER_WORDS or english or len(folded) < 2:
+        return False
+    if word.isupper() and len(word) <= _ACRONYM_MAX:
+        return True
+    typed = _morphology(word)[2]
+    if word[0].islower() and typed.startswith("V"):  # "treffen", "fahren": a verb as typed
+        return False
+    return (
+        typed in NOUN_TAGS
+        or _morphology(word, False)[2] in NOUN_TAGS
+        or _morphology(word[0].upper() + word[1:].lower())[2] in _COMMON_NOUN_TAGS
+    )
+
+
+def content_words(text: str) -> list[str]:
+    """The tokens of ``text`` that carry meaning: nouns and names, without stop words, fillers,
+    numbers and redaction placeholders ("[E-Mail]").
+
+    "Seit zwei Jahren treffen wir uns im Sprachcafé" → Jahren, Sprachcafé. Words are told apart
+    by German capitalisation where the text has it and by HanTa's part-of-speech analysis
+    (cached per word) where it does not: at the start of a sentence, in lowercase answers.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    if "[" in text:
+        text = _PLACEHOLDER_RE.sub(" ", text)
+    text = normalize_gender(text)
+    found = [(m.group(), m.start()) for m in _TOKEN_RE.finditer(text)]
+    starts = _sentence_starts(text, found)
+    # ordinarily cased: some word starts lowercase and some capitalised word stands inside a sentence
+    cased = any(t[0].islower() for t, _ in found) and any(
+        t[0].isupper() and not t.isupper() and not start for (t, _), start in zip(found, starts)
+    )
+    out: list[str] = []
+    previous = ""
+    for (tok, _), start in zip(found, starts):
+        before, previous = ("" if start else previous), tok
+        if tok.isdigit() or len(tok) < 2:
+            continue
+        info = word_info(tok)
+        if info.is_stopword or info.folded in FILLER_WORDS or (info.folded in _ENGLISH_STOPWORDS and not tok.isupper()):
+            continue
+        if _is_noun(tok, not start, cased, before):
+            out.append(tok)
+    return out
+
+
+_MIN_NOUN_SPLIT = 5  # nouns of 5-6 letters can be compounds too (Rufbus, Radweg), of parts of 3+ letters
+
+
+def noun_parts(noun: str) -> list[str]:
+    """Lowercase compound parts of a (capitalised) noun, ``[noun.lower()]`` for a simple word.
+
+    Like :func:`compound_parts`, but short compounds split too ("Rufbus" → ruf, bus), as long as
+    each part has three letters or more."""
+    if len(noun) >= MIN_COMPOUND_LEN:
+        return compound_parts(noun)
+    if len(noun) < _MIN_NOUN_SPLIT:
+        return [noun.lower()]
+    parts = [m for m, tag in _morphology(noun)[1] if not tag.startswith(("SUF", "FUGE", "PRE")) and len(m) >= 3]
+    return parts if len(parts) > 1 else [noun.lower()]
+
+
 def content_terms(text: str) -> list[str]:
-    """Lowercase lemmas plus compound parts of the non-stop-word tokens of ``text``.
+    """Lowercase lemmas plus compound parts of the content words (:func:`content_words`) of ``text``.
 
     "Die Wohnungsmarktsituation ist angespannt" → wohnungsmarktsituation, wohnung, markt,
-    situation, angespannt. Used for discovery, word clouds and search.
+    situation. Used for discovery, word clouds and learning from coded answers.
     """
     out: list[str] = []
-    for tok in tokens(text):
-        info = analyze(tok)
-        if info.is_stopword or len(info.folded) < 2 or tok.isdigit():
-            continue
-        out.append(info.lemma.lower())
-        if len(info.parts) > 1:
-            out.extend(p for p in info.parts if fold(p) not in STOPWORDS)
+    for tok in content_words(text):
+        noun = tok if tok[0].isupper() else tok[0].upper() + tok[1:]  # "vor ort": the noun Ort, not orten
+        out.append(word_info(noun).lemma.lower())
+        parts = noun_parts(noun)
+        if len(parts) > 1:
+            out.extend(p for p in parts if fold(p) not in STOPWORDS and fold(p) not in FILLER_WORDS)
     return out
 
 

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from integkit.io import atomic_write
@@ -205,8 +206,8 @@ def _check_keys(obj: Any, allowed: set[str], where: str) -> dict:
 def _check_patterns(patterns: tuple[str, ...], where: str) -> None:
     for p in patterns:
         try:
-            re.compile(p)
-        except re.error as exc:
+            regex.compile(p)
+        except regex.error as exc:
             raise InputError(f"{where}: bad regular expression {p!r}: {exc}") from None
 
 

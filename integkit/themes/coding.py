@@ -25,9 +25,12 @@ CODING_COLUMNS = ["meeting_id", "response_id", "question_id", "text", "themes", 
 MACHINE, FACILITATOR = "machine", "facilitator"
 
 
-def code_answers(responses: Responses, codebook: Codebook, corrections: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every answer with its themes (';'-joined ids), evidence and who coded it."""
-    coded = assign_frame(responses.answers, "text", codebook)
+def code_answers(
+    responses: Responses, codebook: Codebook, corrections: pd.DataFrame | None = None, model=None
+) -> pd.DataFrame:
+    """Every answer with its themes (';'-joined ids), evidence and who coded it; ``model``
+    (integkit.themes.learn.ThemeModel) adds what coded answers teach to the codebook's rules."""
+    coded = assign_frame(responses.answers, "text", codebook, model=model)
     coded["coded_by"] = MACHINE
     if corrections is not None and len(corrections):
         fixes = corrections.set_index(["response_id", "question_id"])["themes"]

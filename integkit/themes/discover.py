@@ -1,11 +1,15 @@
 """Discovery: cluster what the codebook does not explain, to propose new themes.
 
-Each answer is reduced to its *residual* terms: lemmas and compound parts of the words
-that matched no codebook signal (so "Beratungsbus", explained by beratung, contributes no
-"bus"). Answers with residual terms are clustered with TF-IDF + NMF (scikit-learn,
-deterministic for a seed). A cluster whose members mostly carry one codebook theme is
-reported as overlapping it; otherwise it is "neu" — a candidate theme such as mobility
-(ÖPNV, Bus, Führerschein) or digital access (WLAN, Laptops), which the default lacks.
+Each answer is reduced to its *residual* terms: the lemmas and compound parts of its content
+words (nouns, integkit.text.normalize.content_words) that no codebook signal explains, so
+"Beratungsbus", explained by beratung, contributes no "bus", while "Fahrtkosten" (finanzierung
+through "kosten") still contributes "fahrt". Answers the codebook already covers well (most of
+their content words explained) are left out. The rest are clustered with TF-IDF + NMF
+(scikit-learn, deterministic for a seed). A cluster whose members mostly carry one codebook
+theme is reported as overlapping it; otherwise it is "neu": a candidate theme such as mobility
+(ÖPNV, Bus, Führerschein) or digital access (WLAN, Laptops), which the default lacks. Each
+cluster gets a proposed German label, its top terms and the signal words an accepted theme
+would start from: content words that occur mostly in the cluster's answers (integkit.themes.proposal).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,167 +28,232 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
 from integkit.text import normalize as T
-from integkit.themes.assign import (
-    _NON_ANSWER_MAX_TOKENS,
-    _NON_ANSWER_RE,
-    Assignment,
-    Matcher,
-    assign,
-    matcher as get_matcher,
-)
-from integkit.errors import InputError
-from integkit.themes.codebook import (
-    WORKSPACE_CODEBOOK,
-    Codebook,
-    Signals,
-    Theme,
-    add_theme,
-    default_codebook_path,
-    load_codebook,
-    save_codebook,
-)
-from integkit.io import read_table, require_column
+from integkit.themes.assign import Assignment, Matcher, assign, is_non_answer, matcher as get_matcher
+from integkit.themes.codebook import Codebook, load_codebook
 
 NEW = "neu"
 N_QUOTES = 3
 N_TOP_TERMS = 8
+N_SIGNALS = 6
 OVERLAP_SHARE = 0.7
-MIN_FIT = 0.25
-NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size  # cosine between an answer and its NMF reconstruction needed to join a cluster
+MIN_FIT = 0.1  # cosine between an answer and its NMF reconstruction needed to join a cluster
+OPEN_SHARE = 2 / 3  # an answer with a theme shapes the topics only if this share of its content words is unexplained
+SIGNAL_PRECISION = 0.5  # a signal word: at least this share of the answers using it are in the cluster,
+SIGNAL_SUPPORT = 0.2  # and it is used by at least this share of the cluster's answers
+MIN_SIZE = 3  # a cluster of fewer answers is no proposal: its answers stay unclustered
+NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size
 
-# Words that are everywhere in this survey and say nothing about a topic of their own.
+# Nouns that are everywhere in this survey, or only say when, and name no topic of their own:
+# the people and places concerned ("Leit" is Bavarian for Leute), the district office and town
+# hall as addressees, times.
 GENERIC = frozenset(
     T.fold(w)
     for w in """
-    gut gute schlecht mehr weniger wenig fehlt fehlen leider viel viele sehr groß klein wichtig dringend
     gemeinde gemeinden kommune kommunen landkreis ort orte integration geflüchtete geflüchteter flüchtling
     asylbewerber migrant migrantin menschen mensch leute person personen familie familien frau frauen mann
-    kind kinder problem probleme thema themen bereich möglichkeit unterstützung hilfe helfen brauchen
-    sollen können müssen geben gibt machen gehen kommen sein haben werden bleiben finden sehen wäre würde
-    schon immer noch oft einfach ganz eigentlich endlich dringend nötig neu neue besser schwer schwierig
-    lang lange zeit jahr jahre tag heute bisher weiterhin aktuell allgemein beispiel uns wir
-    ausbauen verbessern nehmen laufen klappen funktionieren fördern stärken schaffen bieten anbieten
-    organisieren sorgen fragen info infos angebot angebote land kreis stadt dorf region kurs kurse
-    arbeit integrationsarbeit statt stattfinden projekt überfordern überfordert überlasten überlastet""".split()
+    kind kinder problem probleme thema themen bereich möglichkeit unterstützung hilfe
+    zeit jahr jahre tag beispiel info infos angebot angebote land kreis stadt dorf region kurs kurse
+    arbeit integrationsarbeit projekt landratsamt lra amt rat rathaus gemeinderat markt teil stück ding
+    sache art mal fall stelle raum bedarf wunsch dank haus gebäude
+    bewohner erwachsene erwachsener jugendliche jugendlicher junge mutter vater eltern männer leit leiten
+    gruppe platz frage grund stand programm leistung sicht lösung dauer erfahrung anfang ende teil rest
+    woche monat stunde abend morgen vormittag nachmittag montag dienstag mittwoch donnerstag freitag
+    samstag sonntag januar februar märz april mai juni juli august september oktober november dezember
+    sommer winter frühjahr herbst ferien uhr minute""".split()
 ) | frozenset(T.fold(w) for w in get_stop_words("en"))
 
 
 @dataclass(frozen=True)
 class DiscoveryResult:
     """``clusters``: one cluster id per input text (None: in no cluster); ``summary``: one row
-    per cluster with size, top terms, representative quotes and the overlapping theme or "neu"."""
+    per cluster with size, top terms, quotes, the overlapping theme or "neu", a proposed German
+    label and the proposed signal words (';'-separated)."""
 
     clusters: list[int | None]
     summary: pd.DataFrame
     assignments: list[Assignment]
 
 
-SUMMARY_COLUMNS = ["cluster", "size", "top_terms", "overlap", "overlap_share", "quote_1", "quote_2", "quote_3"]
+SUMMARY_COLUMNS = ["cluster", "size", "top_terms", "overlap", "overlap_share", "quote_1", "quote_2", "quote_3", "label", "signals"]
 
 
-def residual_terms(text: str, assignment: Assignment, matcher: Matcher | None = None) -> list[str]:
-    """Folded lemmas and compound parts of the words in ``text`` that no codebook signal explains."""
-    if not isinstance(text, str):
-        return []
-    return _Residuals(matcher).of(T.tokens(text), assignment)
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """The municipalities of the standard questionnaire, folded word by word ("moosburg", "isar").
+    A place says where, not what about: it helps to cluster ("nach Freising" goes with the bus),
+    but is never a signal or a label."""
+    from integkit.data import questionnaire_path
+    from integkit.ingest.structure import read_lss
+
+    question = read_lss(questionnaire_path()).question("GEMEINDE")
+    labels = question.answers.values() if question is not None else ()
+    return frozenset(T.fold(w) for label in labels for w in T.tokens(label) if len(w) >= 3)
 
 
 class _Residuals:
-    """Residual terms per answer, with each distinct token's candidate terms worked out once."""
+    """Content words of answers split into what the codebook explains and what it leaves (per
+    distinct token, worked out once), with the readable form of every residual term."""
 
-    def __init__(self, matcher: Matcher | None):
+    def __init__(self, matcher: Matcher, names: frozenset[str] = frozenset()):
         self.matcher = matcher
-        self.terms: dict[str, tuple[str, ...]] = {}
+        self.names = names
+        # the codebook's single-word signals of four letters or more, folded
+        self.signal_terms = sorted({
+            T.fold(term) for theme in matcher.codebook.themes for term in (*theme.signals.lemmas, *theme.signals.parts)
+            if " " not in term and len(term) >= 4
+        })
+        self.terms: dict[str, tuple[str, ...]] = {}  # content word → folded residual terms
+        self.forms: dict[str, Counter] = {}  # folded term → readable forms
+        self.lemma: dict[str, str] = {}  # content word → folded lemma
+        self.every: dict[str, frozenset[str]] = {}  # content word → folded lemma and parts
 
-    def of(self, toks: list[str], assignment: Assignment) -> list[str]:
-        if _is_non_answer_tokens(toks):
-            return []
-        explained = {T.fold(w) for _, words, _ in assignment.evidence for w in words.split()}
-        cache, out = self.terms, []
-        for tok in toks:
-            terms = cache.get(tok)
+    def of(self, text: str) -> tuple[list[str], list[str], int]:
+        """(content words, residual content words, number of explained content words) of ``text``."""
+        if is_non_answer(text):
+            return [], [], 0
+        words = T.content_words(text)
+        residual, explained = [], 0
+        for w in words:
+            if self._token_terms(w):
+                residual.append(w)
+            elif self.matcher.token_themes(w):
+                explained += 1
+        return words, residual, explained
+
+    def all_terms(self, words: Sequence[str]) -> frozenset[str]:
+        """Folded lemmas and compound parts of ``words``, explained or not (as content_terms gives them)."""
+        out: set[str] = set()
+        for w in words:
+            terms = self.every.get(w)
             if terms is None:
-                terms = cache[tok] = self._token_terms(tok)
-            if terms and not (explained and T.fold(tok) in explained):
-                out.extend(terms)
-        return out
+                noun = w if w[0].isupper() else w[0].upper() + w[1:]
+                terms = self.every[w] = frozenset(T.fold(t) for t in (T.word_info(noun).lemma, *T.noun_parts(noun)))
+            out |= terms
+        return frozenset(out)
 
     def _token_terms(self, tok: str) -> tuple[str, ...]:
-        info = T.word_info(tok)
-        if info.is_stopword or tok.isdigit() or len(info.folded) < 3:
+        terms = self.terms.get(tok)
+        if terms is None:
+            terms = self.terms[tok] = self._compute(tok)
+        return terms
+
+    def _compute(self, tok: str) -> tuple[str, ...]:
+        noun = tok if tok[0].isupper() else tok[0].upper() + tok[1:]
+        readable = T.word_info(noun).lemma
+        lem = T.fold(readable)
+        self.lemma[tok] = lem
+        if lem in GENERIC or T.fold(tok) in GENERIC:
             return ()
-        if T.fold(info.lemma) in GENERIC or (self.matcher is not None and self.matcher.token_themes(tok)):
-            return ()
-        terms = [T.fold(info.lemma)]
-        # parts of nouns only (verb parts are noise); words under 7 letters are never split
-        if tok[:1].isupper() and len(tok) >= T._MIN_COMPOUND_LEN:
-            parts = T.analyze(tok).parts
-            if len(parts) > 1:
-                terms.extend(T.fold(p) for p in parts)
-        return tuple(t for t in terms if len(t) >= 3 and t not in GENERIC and t not in T.STOPWORDS)
+        parts = T.noun_parts(noun)
+        # a place name is one word: "Moosburg" has no parts "moos" and "burg"
+        parts = [p for p in parts if T.fold(p) != lem] if len(parts) > 1 and lem not in self.names else []
 
+        def keep(term: str) -> bool:
+            return len(term) >= 3 and term not in GENERIC and term not in T.STOPWORDS and term not in T.FILLER_WORDS
 
-def _is_non_answer_tokens(toks: list[str]) -> bool:
-    """:func:`is_non_answer` for an answer's tokens."""
-    if not toks:
-        return True
-    if len(toks) > _NON_ANSWER_MAX_TOKENS:
-        return False
-    return bool(_NON_ANSWER_RE.match(" ".join(T.fold(t) for t in toks)))
-
-
-def _display_names(token_lists: Iterable[list[str]], wanted: set[str] | None = None) -> dict[str, str]:
-    """Map folded terms back to their most common readable form (lemma or part, lowercase).
-
-    Counts each distinct token once (times its frequency), in order of first occurrence, so
-    ties resolve as if every occurrence were counted in turn. With ``wanted``, only those
-    folded terms are named, and words are split (HanTa) only if a wanted term can be a part.
-    """
-    counts: Counter = Counter()
-    for toks in token_lists:
-        counts.update(toks)
-    probes = sorted(wanted) if wanted is not None else None
-    seen: dict[str, Counter] = {}
-    for tok, n in counts.items():
-        info = T.word_info(tok)
-        forms = [info.lemma.lower()]
-        if info.is_stopword:
-            forms.append(info.lemma)
-        elif len(tok) < T._MIN_COMPOUND_LEN:  # never split: its one part is the lowercase word
-            forms.append(tok.lower())
-        elif probes is None or not info.folded.isascii() or any(k.lstrip("e") in info.folded for k in probes):
-            forms.extend(T.analyze(tok).parts)
-        # else: no wanted term can be a part of it (parts are substrings of the word)
-        for form in forms:
+        hits = self.matcher.token_hits(tok)
+        if hits:
+            # explained as a whole (its signal, or parts of it, as "ehre"+"amt" of "ehrenamt"), but
+            # the parts no signal covers are left: "fahrt" of Fahrtkosten (finanzierung: kosten)
+            signals = [signal for _, signal in hits]
+            chosen = [p for p in parts if keep(T.fold(p)) and not any(T.fold(p) in s for s in signals)
+                      and not self.matcher.token_themes(p)]
+        else:
+            # a word the codebook does not place may still hold a signal word, split by HanTa
+            # ("Ehrenamtsbörse": ehre + amt of ehrenamt): those parts are the codebook's, not new
+            folded = T.fold(tok)
+            inside = [t for t in self.signal_terms if t in folded]
+            parts = [p for p in parts if not any(T.fold(p) in t for t in inside)]
+            chosen = [readable, *(p for p in parts if keep(T.fold(p)))] if keep(lem) else [p for p in parts if keep(T.fold(p))]
+        out = []
+        for form in chosen:
             key = T.fold(form)
-            if wanted is None or key in wanted:
-                seen.setdefault(key, Counter())[form] += n
-    return {k: c.most_common(1)[0][0] for k, c in seen.items()}
+            self.forms.setdefault(key, Counter())[form if form.isupper() else form.lower()] += 1
+            out.append(key)
+        return tuple(out)
+
+    def docs(self, residual_words: Sequence[list[str]]) -> list[list[str]]:
+        """Residual terms per answer. A compound part counts only where it links different words
+        ("bus" of Rufbus and Bürgerbus); a part of a single word repeats that word and is dropped."""
+        words_of: dict[str, set[str]] = {}
+        for tok, terms in self.terms.items():
+            for term in terms:
+                words_of.setdefault(term, set()).add(self.lemma[tok])
+        out = []
+        for words in residual_words:
+            doc = []
+            for w in words:
+                lem = self.lemma[w]
+                doc.extend(t for t in self.terms[w] if t == lem or len(words_of[t]) >= 2)
+            out.append(doc)
+        return out
+
+    def readable(self, key: str) -> str:
+        forms = self.forms.get(key)
+        return forms.most_common(1)[0][0] if forms else key
+
+
+def _noun(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def auto_n_clusters(n_docs: int) -> int:
-    """Default number of clusters: grows with the square root of the documents, 2..15."""
-    return max(2, min(15, round(math.sqrt(n_docs) / 2)))
+    """Default number of clusters: grows with the square root of the answers that shape them, 2..15."""
+    return max(2, min(15, round(math.sqrt(n_docs))))
+
+
+def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(best topic per row, strength of that fit per row, topic-term matrix H) of an NMF with k
+    topics learnt from the rows ``fit_rows`` of X and applied to every row."""
+    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
+    if len(fit_rows) > NMF_SAMPLE:
+        # Large inputs: learn the topics on a deterministic sample (seeded), then express every
+        # answer in them; clusters of a few hundred thousand answers need no more rows than this.
+        fit_rows = np.sort(np.random.default_rng(seed).choice(fit_rows, NMF_SAMPLE, replace=False))
+    nmf.fit(X[fit_rows])
+    W = nmf.transform(X)
+    H = nmf.components_
+    # How well the NMF model explains each answer (cosine of its TF-IDF row and W·H, computed
+    # without materialising W·H): poorly explained answers stay out of every cluster.
+    projected = X @ H.T
+    fit = np.asarray(projected.multiply(W).sum(axis=1) if hasattr(projected, "multiply") else (projected * W).sum(axis=1)).ravel()
+    recon_norm = np.sqrt(np.einsum("ij,jk,ik->i", W, H @ H.T, W))
+    strength = np.where(recon_norm > 0, fit / np.maximum(recon_norm, 1e-12), 0.0)
+    return W.argmax(axis=1), strength, H
 
 
 def discover(
-    texts: Iterable[str], codebook: Codebook | None = None, n_clusters: int | None = None, seed: int = 0
+    texts: Iterable[str],
+    codebook: Codebook | None = None,
+    n_clusters: int | None = None,
+    seed: int = 0,
+    *,
+    names: Iterable[str] = (),
 ) -> DiscoveryResult:
-    """Cluster the answers' residual terms (TF-IDF + NMF) and summarise each cluster."""
+    """Cluster the answers' residual content words (TF-IDF + NMF) and summarise each cluster.
+
+    ``names`` are further words that name places or people (e.g. the municipalities of a
+    meeting); with the standard questionnaire's municipalities they are never proposed as signal
+    words or labels.
+    """
+    from integkit.themes.proposal import cluster_label, specific_terms
+
     texts = ["" if not isinstance(t, str) else t for t in texts]
     codebook = codebook or load_codebook()
     assignments = assign(texts, codebook)
-    residuals = _Residuals(get_matcher(codebook))
-    memo: dict[str, tuple[list[str], list[str]]] = {}  # text → (tokens, residual terms)
-    toks_of: list[list[str]] = []
-    docs: list[list[str]] = []
+    known = place_names() | frozenset(T.fold(w) for name in names for w in T.tokens(str(name)) if len(w) >= 3)
+    residuals = _Residuals(get_matcher(codebook), known)
+    memo: dict[str, tuple[list[str], list[str], int]] = {}
+    residual_of: list[list[str]] = []
+    shaping: list[bool] = []  # per answer: whether it is open enough to shape the topics
     for text, a in zip(texts, assignments):
         entry = memo.get(text)
         if entry is None:
-            toks = T.tokens(text)
-            entry = memo[text] = (toks, residuals.of(toks, a))
-        toks_of.append(entry[0])
-        docs.append(entry[1])
+            entry = memo[text] = residuals.of(text)
+        _, residual, explained = entry
+        residual_of.append(residual)
+        shaping.append(not a.themes or len(residual) >= OPEN_SHARE * (explained + len(residual)))
+    docs = residuals.docs(residual_of)
     idx = [i for i, d in enumerate(docs) if d]
     clusters: list[int | None] = [None] * len(texts)
     empty = pd.DataFrame(columns=SUMMARY_COLUMNS)
@@ -195,43 +265,43 @@ def discover(
         X = vectorizer.fit_transform([docs[i] for i in idx])
     except ValueError:  # no term survives min_df/max_df
         return DiscoveryResult(clusters, empty, assignments)
-    k = n_clusters or auto_n_clusters(len(idx))
-    k = max(1, min(k, X.shape[0] - 1, X.shape[1]))
-    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
-    if X.shape[0] > NMF_SAMPLE:
-        # Large inputs: learn the topics on a deterministic sample (seeded), then express every
-        # answer in them; clusters of a few hundred thousand answers need no more rows than this.
-        rows = np.sort(np.random.default_rng(seed).choice(X.shape[0], NMF_SAMPLE, replace=False))
-        nmf.fit(X[rows])
-        W = nmf.transform(X)
-    else:
-        W = nmf.fit_transform(X)
-    H = nmf.components_
-    best = W.argmax(axis=1)
-    # How well the NMF model explains each answer (cosine of its TF-IDF row and W·H, computed
-    # without materialising W·H): poorly explained answers stay out of every cluster.
-    fit = np.asarray((X @ H.T).multiply(W).sum(axis=1) if hasattr(X @ H.T, "multiply") else ((X @ H.T) * W).sum(axis=1)).ravel()
-    recon_norm = np.sqrt(np.einsum("ij,jk,ik->i", W, H @ H.T, W))
-    strength = np.where(recon_norm > 0, fit / np.maximum(recon_norm, 1e-12), 0.0)
+    # The topics are learnt from the answers the codebook leaves open; answers it covers well (a
+    # theme, and most of their content words explained) join a topic only where they fit it.
+    fit_rows = np.flatnonzero([shaping[i] for i in idx])
+    if len(fit_rows) < 4:
+        return DiscoveryResult(clusters, empty, assignments)
+    k = n_clusters or auto_n_clusters(len(fit_rows))
+    k = max(1, min(k, len(fit_rows) - 1, X.shape[1]))
+    best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
     vocab = vectorizer.get_feature_names_out()
 
-    # Order clusters by size (1 = largest); answers with no weight stay unclustered.
+    # Order clusters by size (1 = largest); answers that fit no topic well stay unclustered.
     raw_members: dict[int, list[int]] = {}
     for row, (c, s) in enumerate(zip(best, strength)):
         if s >= MIN_FIT:
             raw_members.setdefault(int(c), []).append(row)
+    raw_members = {c: rows for c, rows in raw_members.items() if len(rows) >= MIN_SIZE}
     order = sorted(raw_members, key=lambda c: (-len(raw_members[c]), c))
-    top_cols = {c: [j for j in np.argsort(-H[c])[:N_TOP_TERMS] if H[c, j] > 0] for c in order}
-    wanted = {vocab[j] for cols in top_cols.values() for j in cols}
-    names = _display_names((toks_of[i] for i in idx), wanted) if order else {}
+    # every answer's content terms (explained or not), to tell which terms are specific to a cluster
+    all_terms = [residuals.all_terms(memo[text][0]) for text in texts]
     rows = []
     for new_id, c in enumerate(order, 1):
         members = raw_members[c]
         for row in members:
             clusters[idx[row]] = new_id
-        top = [names.get(vocab[j], vocab[j]) for j in top_cols[c]]
+        in_cluster = [all_terms[idx[row]] for row in members]
+        # the topic's terms in order of weight, as far as its answers use them (the tail of a
+        # topic also holds terms of answers that joined other clusters)
+        used = Counter(t for row in members for t in set(docs[idx[row]]))
+        ranked = [vocab[j] for j in np.argsort(-H[c], kind="stable") if H[c, j] > 0 and used[vocab[j]] >= 2]
+        top = ranked[:N_TOP_TERMS]
+        # signals are words people wrote (not only fragments of compounds), never places
+        whole = {residuals.lemma[w] for row in members for w in residual_of[idx[row]]}
+        candidates = [t for t in ranked[: 3 * N_TOP_TERMS] if t not in known and t in whole]
+        support = max(2, math.ceil(SIGNAL_SUPPORT * len(members)))
+        signals = specific_terms(candidates, in_cluster, all_terms, SIGNAL_PRECISION, support)[:N_SIGNALS]
         quotes: list[str] = []
-        for row in sorted(members, key=lambda r: -W[r, c]):
+        for row in sorted(members, key=lambda r: -strength[r]):
             q = texts[idx[row]].strip()
             if q not in quotes:
                 quotes.append(q)
@@ -244,9 +314,13 @@ def discover(
             share = count / len(members)
             if share >= OVERLAP_SHARE:
                 overlap = theme
+        readable_signals = [_noun(residuals.readable(t)) for t in signals]  # whole nouns: capitalised
         rows.append(
-            {"cluster": new_id, "size": len(members), "top_terms": ", ".join(top), "overlap": overlap,
-             "overlap_share": round(share, 2), **{f"quote_{i + 1}": (quotes[i] if i < len(quotes) else "") for i in range(N_QUOTES)}}
+            {"cluster": new_id, "size": len(members), "top_terms": ", ".join(residuals.readable(t) for t in top),
+             "overlap": overlap, "overlap_share": round(share, 2),
+             **{f"quote_{i + 1}": (quotes[i] if i < len(quotes) else "") for i in range(N_QUOTES)},
+             "label": cluster_label(readable_signals or [residuals.readable(t) for t in top if t not in known]),
+             "signals": "; ".join(readable_signals)}
         )
     return DiscoveryResult(clusters, pd.DataFrame(rows, columns=SUMMARY_COLUMNS), assignments)
 
@@ -262,35 +336,25 @@ def discover_frame(
 
 
 def accept_cluster(
-    cluster: int, summary: Path, theme_id: str, label_de: str, label_en: str = "", workspace: Path = Path(".")
+    cluster: int,
+    summary: Path,
+    theme_id: str,
+    label_de: str,
+    label_en: str = "",
+    workspace: Path = Path("."),
+    *,
+    signals: Sequence[str] | None = None,
 ) -> tuple[Codebook, Path]:
     """Add discovery cluster ``cluster`` from ``summary`` as a theme to the workspace codebook.
 
-    Signals are the cluster's top terms (as compound parts), examples its quotes. The
-    workspace's ``surveys/codebook.yaml`` is created from the default if absent; the
-    version gets a minor bump and the change log an entry. Returns the new codebook and path.
+    Signals are ``signals`` if given (the facilitator's edit), else the cluster's proposed ones
+    (integkit.themes.proposal.proposed_signals); examples are its quotes. The workspace's
+    ``surveys/codebook.yaml`` is created from the default if absent; the version gets a minor
+    bump and the change log an entry. Returns the new codebook and path.
     """
-    table = read_table(summary).frame
-    for column in ("cluster", "top_terms"):
-        require_column(table, column, summary)
-    rows = table[table["cluster"].astype(str).str.strip() == str(cluster)]
-    if rows.empty:
-        available = ", ".join(table["cluster"].astype(str)) or "(none)"
-        raise InputError(f"{summary}: no cluster {cluster}; clusters are: {available}")
-    row = rows.iloc[0]
-    terms = [t.strip() for t in str(row["top_terms"]).split(",") if len(t.strip()) >= 3]
-    if not terms:
-        raise InputError(f"{summary}: cluster {cluster} has no top terms to use as signals")
-    quotes = tuple(str(row[c]).strip() for c in ("quote_1", "quote_2", "quote_3") if c in row and str(row[c]).strip())
+    from integkit.themes.codebook import WORKSPACE_CODEBOOK, save_codebook
+    from integkit.themes.proposal import propose
+
     path = Path(workspace) / WORKSPACE_CODEBOOK
-    book = load_codebook(path if path.is_file() else default_codebook_path())
-    theme = Theme(
-        id=theme_id,
-        label_de=label_de,
-        label_en=label_en,
-        description=f"Aus der Themenfindung übernommen (Cluster {cluster}, {Path(summary).name}).",
-        signals=Signals(parts=tuple(dict.fromkeys(terms))),
-        examples=quotes,
-    )
-    new = add_theme(book, theme, change=f"Added theme {theme_id!r} from discovery cluster {cluster} ({Path(summary).name}).")
-    return new, save_codebook(new, path)
+    proposal = propose(cluster, summary, theme_id, label_de, label_en, workspace=workspace, signals=signals)
+    return proposal.codebook, save_codebook(proposal.codebook, path)

@@ -1,0 +1,36 @@
+"""The labelled answer sets the theme engine is measured on, with their fixed splits.
+
+Shared by the theme tests and benchmarks/theme_quality.py so that every figure uses the same
+rows: the project's own dev.csv and test.csv, and the external set written by another hand
+(tests/fixtures/themes/external/, labelled by THEMES.md), split by id with
+integkit.themes.evaluate.split_by_id (ids ending in 7-9 are its test part).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from integkit.io import read_table
+from integkit.themes.evaluate import split_by_id
+
+THEMES = Path(__file__).parent / "fixtures" / "themes"
+EXTERNAL = THEMES / "external" / "external_dev.csv"
+
+
+def external() -> pd.DataFrame:
+    """The external set with columns id, text, gold (';'-separated ids), notes (style tags), split."""
+    frame = read_table(EXTERNAL).frame.rename(columns={"themes": "gold"})
+    return frame.assign(split=split_by_id(frame["id"]))
+
+
+def labelled_sets() -> dict[str, pd.DataFrame]:
+    """Every split by name: own_dev, own_test, external_dev, external_test (columns text, gold[, notes])."""
+    ext = external()
+    return {
+        "own_dev": read_table(THEMES / "dev.csv").frame,
+        "own_test": read_table(THEMES / "test.csv").frame,
+        "external_dev": ext[ext["split"] == "dev"].reset_index(drop=True),
+        "external_test": ext[ext["split"] == "test"].reset_index(drop=True),
+    }
