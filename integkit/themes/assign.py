@@ -70,8 +70,16 @@ _LIST_GAP = re.compile(r"[,:/\u2013\u2014]|\s-\s")
 _COORDINATORS = frozenset({"und", "oder", "sowie", "bzw", "and", "or", "bis"})
 # "zwischen A und B", "von A bis B": two items are a list too.
 _PAIR_OPENERS = {"und": ("zwischen",), "and": ("between",), "bis": ("von", "vom")}
-# Prepositions of place, and the articles and determiners that may stand between one and its noun.
-_LOCATIVE = frozenset({"in", "im", "an", "am", "auf", "neben", "uber", "vor", "hinter", "gegenuber", "at", "inside"})
+_FRAME_REACH = 6  # tokens from a list frame to the first item of a list it governs
+_LIST_REACH = 8  # tokens from the end of a governed list to the next list it governs too ("..., von A bis B")
+# Prepositions of place (a building: "in der Schule"; "an der Schule" is where a service belongs,
+# as in "Sozialarbeit an der Mittelschule"), the ones that hold an article, the articles of place
+# that follow the others (dative: "in der Schule", not "in die Schule" or "über die Anmeldung"),
+# and the words that may stand between a noun and its preposition. Without an article ("in
+# Kitas") the word names the institution, not a building.
+_LOCATIVE = frozenset({"in", "auf", "neben", "uber", "vor", "hinter", "gegenuber", "inside"})
+_LOCATIVE_WITH_ARTICLE = frozenset({"im"})
+_PLACE_ARTICLES = frozenset("der den dem einer einem unserer unserem unseren ihrer ihrem ihren dieser diesem diesen allen the our their".split())
 _ARTICLES = frozenset(
     "der die das den dem des ein eine einer einem eines unser unsere unserer unserem unseren ihrer ihrem ihren "
     "dieser diesem diesen allen alle the a an our their of".split()
@@ -371,7 +379,8 @@ class Matcher:
             self._places.append(tuple(T.fold(w) for w in c.places))
         for pattern in codebook.incidental.patterns:
             self._spans.append(_Rule(_span_regex(pattern), -1, pattern, f"{source}: incidental", True, _leading_words(pattern)))
-        self._frames = tuple(T.fold(w) for w in codebook.incidental.list_frames)
+        self._frames = tuple(words for f in codebook.incidental.list_frames if (words := tuple(map(T.fold, T.tokens(f)))))
+        self._other_topics = tuple(T.fold(w) for w in codebook.incidental.other_topics)
         # Span patterns by their leading words; those without run on every answer.
         self._always = frozenset(i for i, r in enumerate(self._spans) if r.lead is None)
         self._lead_prefix: dict[str, list[int]] = {}
@@ -388,7 +397,8 @@ class Matcher:
         self._triggers: dict[str, frozenset[int]] = {}
         self._blocks: dict[tuple[int, str], bool] = {}
         self._place_cache: dict[tuple[int, str], bool] = {}
-        self._frame_cache: dict[str, bool] = {}
+        self._frame_cache: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._topic_cache: dict[str, bool] = {}
         self._missing_letter: dict[str, list[tuple[int, str]]] = {}  # signal key less one letter → signal
         for key, entries in self._whole.items():
             if len(key) >= _FUZZY_MIN:
@@ -569,7 +579,7 @@ class Matcher:
                     ks = where.covered(m)
                     if free(rule.theme, ks):
                         hits.append(_Hit(rule.theme, ks.start, ks.stop - 1, " ".join(toks[ks.start : ks.stop]), m[2]))
-        if len({h.theme for h in hits}) > 1:
+        if hits:
             hits = self._in_context(hits, toks, gaps, folded)
         if not hits:
             return NO_THEMES
@@ -581,9 +591,10 @@ class Matcher:
         """``hits`` without the words their context makes incidental: listed members or topics of a
         structure (THEMES.md case 6) and places that are only the setting (case 1)."""
         layout: _Layout | None = None
-        if self._frames and any(self._is_frame(f) for f in folded):
+        frames = {k for k, word in enumerate(folded) if self._frames_ending(word) and self._is_frame(folded, k)} if self._frames else set()
+        if frames:
             layout = _Layout(toks, gaps, folded)
-            listed = layout.listed(self._is_frame)
+            listed = layout.listed(frames)
             if listed:
                 hits = [h for h in hits if not all(k in listed for k in range(h.first, h.last + 1))]
         candidates = [h.first == h.last and self._is_place(h.theme, folded[h.first]) for h in hits]
@@ -593,11 +604,14 @@ class Matcher:
         place = [c and layout.locative(h.first) for h, c in zip(hits, candidates)]
         if not any(place):
             return hits
-        about: dict[int, set[int]] = {}  # clause → themes with evidence there that is not a place
+        about: dict[int, set[int]] = {}  # clause → themes with evidence there that is not a place (-1: another topic)
         for h, p in zip(hits, place):
             if not p:
                 for k in range(h.first, h.last + 1):
                     about.setdefault(layout.clause[k], set()).add(h.theme)
+        for k, word in enumerate(folded):
+            if self._is_other_topic(word):
+                about.setdefault(layout.clause[k], set()).add(-1)
         kept = []
         for h, p in zip(hits, place):
             themes = about.get(layout.clause[h.first], set())
@@ -607,21 +621,38 @@ class Matcher:
 
     def _is_place(self, ti: int, folded: str) -> bool:
         """True if a folded token is one of theme ``ti``'s place words or a compound ending in one
-        (Grundschule, Gemeinschaftsunterkunft)."""
+        (Grundschule, Gemeinschaftsunterkunft), in the singular: one building ("in der Kita"), not
+        the institutions ("Sprachförderung in den Kitas")."""
         places = self._places[ti]
         if not places:
             return False
         key = (ti, folded)
         found = self._place_cache.get(key)
         if found is None:
-            found = self._place_cache[key] = any(v == p or (len(p) >= 3 and v.endswith(p)) for v in T.variants(folded) for p in places)
+            found = self._place_cache[key] = any(folded == p or (len(p) >= 3 and folded.endswith(p)) for p in places)
         return found
 
-    def _is_frame(self, folded: str) -> bool:
-        """True if a folded token starts or ends with a list frame (Netzwerkarbeit, Helfernetzwerk)."""
+    def _is_other_topic(self, folded: str) -> bool:
+        """True if a folded token starts or ends with a word of a topic the codebook lacks (cached)."""
+        found = self._topic_cache.get(folded)
+        if found is None:
+            variants = T.variants(folded)
+            found = self._topic_cache[folded] = any(v.startswith(w) or v.endswith(w) for v in variants for w in self._other_topics)
+        return found
+
+    def _is_frame(self, folded: list[str], k: int) -> bool:
+        """True if a list frame ends at token ``k``: its last word starts or ends the token
+        (Netzwerkarbeit, Helfernetzwerk) and its other words precede it ("runder Tisch")."""
+        return any(len(words) == 1 or tuple(folded[max(0, k - len(words) + 1) : k]) == words[:-1] for words in self._frames_ending(folded[k]))
+
+    def _frames_ending(self, folded: str) -> tuple[tuple[str, ...], ...]:
+        """The list frames whose last word starts or ends a folded token (cached)."""
         found = self._frame_cache.get(folded)
         if found is None:
-            found = self._frame_cache[folded] = any(v.startswith(f) or v.endswith(f) for v in T.variants(folded) for f in self._frames)
+            variants = T.variants(folded)
+            found = self._frame_cache[folded] = tuple(
+                words for words in self._frames if any(v.startswith(words[-1]) or v.endswith(words[-1]) for v in variants)
+            )
         return found
 
 
@@ -663,31 +694,38 @@ class _Layout:
 
     def locative(self, k: int) -> bool:
         """True if token ``k`` ends a phrase of place in its clause: "in der (neuen) Turnhalle der
-        Schule", "im Kindergarten", "at school"."""
+        Schule", "im Kindergarten", "in the accommodation"."""
         others = 0
         for j in range(k - 1, max(-1, k - 6), -1):
+            word = self.folded[j]
             if self.clause[j] != self.clause[k]:
                 return False
-            if self.folded[j] in _LOCATIVE:
+            if word in _LOCATIVE_WITH_ARTICLE:
                 return True
-            if self.folded[j] not in _ARTICLES:
+            if word in _LOCATIVE:
+                return self.folded[j + 1] in _PLACE_ARTICLES and j + 1 < k
+            if word not in _ARTICLES:
                 others += 1
                 if others > 2:
                     return False
         return False
 
-    def listed(self, is_frame) -> set[int]:
-        """Token indices of enumerations that follow a list frame in their sentence."""
+    def listed(self, frames: set[int]) -> set[int]:
+        """Token indices of the enumerations that follow a list frame (token indices ``frames``) in
+        their sentence."""
         out: set[int] = set()
         sentences: dict[int, list[int]] = {}
         for k, s in enumerate(self.sentence):
             sentences.setdefault(s, []).append(k)
         for ks in sentences.values():
-            frames = {k for k in ks if is_frame(self.folded[k])}
-            if frames:
-                for items in self._enumerations(ks, frames):
-                    if min(frames) < min(items):
+            here = frames.intersection(ks)
+            if here:
+                reach: int | None = None  # a list counts if it starts soon after a frame or a list that counts
+                for items in sorted(self._enumerations(ks, here)):
+                    start = min(items)
+                    if any(0 < start - k <= _FRAME_REACH for k in here) or (reach is not None and 0 <= start - reach <= _LIST_REACH):
                         out.update(items)
+                        reach = max(items) if reach is None else max(reach, max(items))
         return out
 
     def _content(self, k: int) -> bool:

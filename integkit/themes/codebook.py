@@ -28,7 +28,7 @@ _TOP_KEYS = {"version", "name", "description", "changelog", "themes", "incidenta
 _THEME_KEYS = {"id", "label_de", "label_en", "description", "signals", "counter_signals", "examples"}
 _SIGNAL_KEYS = {"lemmas", "parts", "phrases", "patterns"}
 _COUNTER_KEYS = {"words", "phrases", "patterns", "places"}
-_INCIDENTAL_KEYS = {"patterns", "list_frames"}
+_INCIDENTAL_KEYS = {"patterns", "list_frames", "other_topics"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SEMVER_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
@@ -72,11 +72,14 @@ class Incidental:
     ``patterns`` mark text spans whose words count for no theme (the destination of a trip:
     "Fahrten zum Zahnarzt"); ``list_frames`` are words of a structure or a listing (Netzwerk,
     Runder Tisch, Wegweiser): the items of an enumeration that follows one in its sentence name
-    members or topics only ("Im Netzwerk sitzen Kita, Schule und Jobcenter").
+    members or topics only ("Im Netzwerk sitzen Kita, Schule und Jobcenter"); ``other_topics`` are
+    words of topics the codebook lacks (THEMES.md: mobility, digital access), which signal no theme
+    but make a place word in their clause the setting ("WLAN in der Unterkunft").
     """
 
     patterns: tuple[str, ...] = ()
     list_frames: tuple[str, ...] = ()
+    other_topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
