@@ -702,8 +702,8 @@ class _Layout:
                 return False
             if word in _LOCATIVE_WITH_ARTICLE:
                 return True
-            if word in _LOCATIVE:
-                return self.folded[j + 1] in _PLACE_ARTICLES and j + 1 < k
+            if word in _LOCATIVE:  # "in der Schule"; "in die Räume der Beratungsstelle" (the rooms of a place)
+                return j + 1 < k and (self.folded[j + 1] in _PLACE_ARTICLES or (j + 2 < k and self.folded[k - 1] in ("der", "des")))
             if word not in _ARTICLES:
                 others += 1
                 if others > 2:
