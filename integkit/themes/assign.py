@@ -187,9 +187,10 @@ _LETTERS_RE = re.compile(r"[a-z]+")
 
 def _leading_words(pattern: str) -> tuple[bool, tuple[str, ...]] | None:
     """The words one of which every match of ``pattern`` (or of its leading look-behind) starts
-    with, and whether they start a word (the pattern begins with ``\\b``) or may sit inside one:
-    ``\\b(info|newsletter)\\w* ...`` → (True, ("info", "newsletter")). None if the pattern does not
-    begin with a plain word or a group of choices that each begin with letters."""
+    with, and whether they start a word (the pattern begins with ``\\b``) or may sit inside one
+    (no ``\\b``, or ``\\w*`` before them): ``\\b(info|newsletter)\\w* ...`` → (True, ("info",
+    "newsletter")). None if the pattern does not begin with a plain word or a group of choices that
+    each begin with letters."""
     if _top_level_choice(pattern):
         return None
     if pattern.startswith("(?<="):
@@ -201,6 +202,8 @@ def _leading_words(pattern: str) -> tuple[bool, tuple[str, ...]] | None:
     rest = pattern[4:] if pattern.startswith("(?<=") else pattern
     bounded = rest.startswith("\\b")
     rest = rest[2:] if bounded else rest
+    if rest.startswith(("\\w*", "\\w+")):  # "\w*(?:arzt|therapeut)": the words sit inside a longer one
+        bounded, rest = False, rest[3:]
     if rest.startswith("(?:") or (rest.startswith("(") and not rest.startswith("(?")):
         body = rest[3:] if rest.startswith("(?:") else rest[1:]
         choices, end = _split_group(body)
@@ -262,6 +265,13 @@ class _Rule:
     where: str  # "<codebook file>: theme '<id>'"
     counter: bool = False
     lead: tuple[bool, tuple[str, ...]] | None = None  # see _leading_words
+
+    def may_match(self, word: str) -> bool:
+        """False if a folded word cannot hold a match: it lacks the pattern's leading words."""
+        if self.lead is None:
+            return True
+        bounded, words = self.lead
+        return any(word.startswith(w) for w in words) if bounded else any(w in word for w in words)
 
     def matches(self, folded: str) -> list[regex.Match]:
         """Every match in one folded word or answer; PatternTimeoutError past the time limit."""
@@ -372,14 +382,15 @@ class Matcher:
                     if not _is_word_level(pattern):
                         self._spans.append(_Rule(_span_regex(pattern), ti, pattern, where, counter, _leading_words(pattern)))
                     elif counter:
-                        self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where, True))
+                        self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where, True, _leading_words(pattern)))
                     else:
-                        self._word_signals.append(_Rule(regex.compile(pattern), ti, pattern, where))
+                        self._word_signals.append(_Rule(regex.compile(pattern), ti, pattern, where, False, _leading_words(pattern)))
             self._counter_words.append(tuple(T.fold(w) for w in c.words))
             self._places.append(tuple(T.fold(w) for w in c.places))
         for pattern in codebook.incidental.patterns:
             self._spans.append(_Rule(_span_regex(pattern), -1, pattern, f"{source}: incidental", True, _leading_words(pattern)))
         self._frames = tuple(words for f in codebook.incidental.list_frames if (words := tuple(map(T.fold, T.tokens(f)))))
+        self._frame_lasts = tuple(sorted({words[-1] for words in self._frames}))
         self._other_topics = tuple(T.fold(w) for w in codebook.incidental.other_topics)
         # Span patterns by their leading words; those without run on every answer.
         self._always = frozenset(i for i, r in enumerate(self._spans) if r.lead is None)
@@ -452,7 +463,7 @@ class Matcher:
                 for ti, sig in self._part.get(key, ()):
                     hits.setdefault(ti, sig)
         for rule in self._word_signals:
-            if rule.theme not in hits:
+            if rule.theme not in hits and rule.may_match(info.folded):
                 found = rule.matches(info.folded)
                 if found:
                     hits[rule.theme] = found[0].group(0)
@@ -478,7 +489,7 @@ class Matcher:
         found = self._blocks.get(key)
         if found is None:
             found = self._blocks[key] = any(w in folded for w in self._counter_words[ti]) or any(
-                r.matches(folded) for r in self._word_counters[ti]
+                r.may_match(folded) and r.matches(folded) for r in self._word_counters[ti]
             )
         return found
 
@@ -591,7 +602,11 @@ class Matcher:
         """``hits`` without the words their context makes incidental: listed members or topics of a
         structure (THEMES.md case 6) and places that are only the setting (case 1)."""
         layout: _Layout | None = None
-        frames = {k for k, word in enumerate(folded) if self._frames_ending(word) and self._is_frame(folded, k)} if self._frames else set()
+        text = " ".join(folded)  # a cheap test first: most answers hold no frame word at all
+        if self._frames and any(word in text for word in self._frame_lasts):
+            frames = {k for k, word in enumerate(folded) if self._frames_ending(word) and self._is_frame(folded, k)}
+        else:
+            frames = set()
         if frames:
             layout = _Layout(toks, gaps, folded)
             listed = layout.listed(frames)
