@@ -527,12 +527,13 @@ class Matcher:
     def _span_matches(self, folded: list[list[str]]) -> list[list[tuple[_Rule, list[tuple[int, int, str]]]]]:
         """Per answer, (rule, matches) of every span pattern that matches it, in codebook order."""
         by_rule: dict[int, list[int]] = {}
-        triggers = self._span_triggers
+        known = self._triggers  # _span_triggers() without a call per word: most words are known
         for i, words in enumerate(folded):
             if words:
                 ids = set(self._always)
                 for word in words:
-                    ids.update(triggers(word))
+                    found = known.get(word)
+                    ids.update(self._span_triggers(word) if found is None else found)
                 for r in ids:
                     by_rule.setdefault(r, []).append(i)
         texts = [" ".join(words) for words in folded]
@@ -571,8 +572,11 @@ class Matcher:
                     else:
                         suppressed.update((rule.theme, k) for k in ks)
         hits: list[_Hit] = []
+        known = self._hits  # token_hits() without a call per token: most tokens are known
         for k, tok in enumerate(toks):
-            found = self.token_hits(tok)
+            found = known.get(tok)
+            if found is None:
+                found = self.token_hits(tok)
             if found and k not in incidental:
                 for ti, sig in found:
                     if not suppressed or (ti, k) not in suppressed:
