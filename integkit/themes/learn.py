@@ -40,7 +40,7 @@ from integkit.themes.codebook import Codebook
 THEMES_COLUMN = "themes"
 MIN_EVIDENCE = 2  # coded answers that must show the rules wrong the same way before they are overruled
 SIGNAL_SHARE = 0.8  # a learned signal: share of the coded answers holding the word that have the theme
-NEAREST_SIMILARITY = 0.5  # cosine similarity from which the nearest coded answer is followed
+NEAREST_SIMILARITY = 0.6  # cosine similarity from which the nearest coded answer is followed
 N_EVIDENCE_WORDS = 2
 LEARNT = "gelernt"
 
