@@ -616,6 +616,9 @@ class Matcher:
             listed = layout.listed(frames)
             if listed:
                 hits = [h for h in hits if not all(k in listed for k in range(h.first, h.last + 1))]
+        places = self._places
+        if not any(places[h.theme] for h in hits):
+            return hits
         candidates = [h.first == h.last and self._is_place(h.theme, folded[h.first]) for h in hits]
         if not any(candidates):
             return hits
