@@ -158,3 +158,70 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
     from integkit.themes.assign import _is_word_level
 
     assert _is_word_level(pattern) is word_level
+
+
+# --- context: THEMES.md's cases where a keyword alone is not enough -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "themes"),
+    [
+        # case 1: a place word after a preposition of place is the setting when its clause is about another theme
+        ("Das Sprachcafé findet in der Turnhalle der Grundschule statt.", ("sprache",)),
+        ("Die Impfaktion fand in der Mittelschule statt.", ("gesundheit",)),
+        ("Die Kinder sind in der Schule gut angekommen.", ("bildung",)),  # nothing else: the school is the point
+        ("Sozialarbeit an der Mittelschule ist unverzichtbar.", ("bildung", "beratung")),  # "an": where a service belongs
+        ("Sprachförderung in den Kitas ausbauen", ("sprache", "bildung")),  # the institutions, not one building
+        ("WLAN in der Wohnung fehlt.", ()),  # a topic the codebook lacks makes the place the setting too
+        # case 5: only the destination of a trip
+        ("Ehrenamtliche fahren die Familien zum Arzt und zur Ausländerbehörde.", ("ehrenamt",)),
+        ("Fahrdienste zu Ärzten und Behörden fehlen komplett.", ()),
+        # case 6: only a list of who sits in a structure or what it discusses
+        ("Im Netzwerk Integration sitzen Kita, Schule, Helferkreis und Jobcenter an einem Tisch.", ("strukturen",)),
+        ("Ein runder Tisch mit Vereinen, Kirche und Schule zu allen Themen von Arbeit bis Wohnen.", ("strukturen",)),
+        ("Wohnraum, Sprachkurse, bessere Vernetzung.", ("wohnen", "sprache", "strukturen")),  # a frame after the list governs nothing
+        ("Mehr Wohnungen, mehr Kitaplätze und mehr Deutschkurse.", ("wohnen", "sprache", "bildung")),  # no frame: a list counts
+    ],
+)
+def test_context_decides_whether_a_keyword_counts(text: str, themes: tuple[str, ...]) -> None:
+    assert themes_of(text) == themes
+
+
+def test_a_codebook_without_context_entries_counts_every_keyword(tmp_path: Path) -> None:
+    import yaml
+
+    from integkit.themes.codebook import load_codebook
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "integkit" / "themes" / "default_codebook.yaml").read_text(encoding="utf-8"))
+    del data["incidental"]
+    for theme in data["themes"]:
+        theme["counter_signals"].pop("places", None)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plain = load_codebook(path)
+    text = "Im Netzwerk Integration sitzen Kita, Schule, Helferkreis und Jobcenter an einem Tisch."
+    assert set(assign([text], plain)[0].themes) >= {"bildung", "ehrenamt", "arbeit", "strukturen"}
+
+
+_SPAN_WORDS = [
+    "fahrten", "zum", "arzt", "und", "zur", "schule", "in", "der", "unterkunft", "wlan", "online", "bei", "behorde", "info", "vom",
+    "landratsamt", "fruher", "informieren", "gute", "arbeit", "die", "arbeiten", "kinder", "lernen", "deutsch", "laptop", "fur",
+    "hausaufgaben", "austausch", "mit", "gemeinden", "feste", "stelle", "steht", "fest", "als", "arztin", "aus", "syrien", "wer",
+    "organisiert", "permits", "take", "forever", "erlaubnis", "dauert", "ewig", "x", "schulung",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_SPAN_WORDS), min_size=1, max_size=14), min_size=1, max_size=6))
+def test_span_patterns_gated_by_their_leading_words_find_what_they_find_ungated(answers: list[list[str]]) -> None:
+    # A span pattern runs only on the answers that hold one of its leading words: that must never
+    # lose a match the pattern finds when it runs on every answer.
+    from integkit.themes.assign import _Batch, matcher
+
+    m = matcher()
+    gated = m._span_matches(answers)
+    texts = [" ".join(a) for a in answers]
+    for rule in m._spans:
+        ungated = rule.matches_each(_Batch(texts))
+        got = {i: found for i, pairs in enumerate(gated) for rl, found in pairs if rl is rule}
+        assert got == ungated, rule.source

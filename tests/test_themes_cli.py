@@ -94,7 +94,7 @@ def test_evaluate_prints_table_and_writes_errors(tmp_path: Path) -> None:
 def test_evaluate_gold_theme_outside_the_codebook(tmp_path: Path) -> None:
     # a theme the codebook lacks is scored as "its answers get no codebook theme they are not about"
     gold = tmp_path / "gold.csv"
-    gold.write_text("text;gold;notes\nBus fährt selten;mobilitaet;[mobility]\nBus zur Wohnung fehlt;mobilitaet;[mobility]\n"
+    gold.write_text("text;gold;notes\nBus fährt selten;mobilitaet;[mobility]\nKein Bus, die Leute sitzen in ihren Wohnungen fest;mobilitaet;[mobility]\n"
                     "Mehr Wohnungen;wohnen;[telegraphic]\n", encoding="utf-8")
     result = run("evaluate", gold, "--text-column", "text", "--gold-column", "gold", "--tag-column", "notes")
     assert result.exit_code == 0, result.output

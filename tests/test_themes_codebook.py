@@ -105,3 +105,19 @@ def test_load_codebook_is_cached_until_the_file_changes(tmp_path: Path) -> None:
     path.write_text(text + "\n", encoding="utf-8")  # different size: read again
     second = load_codebook(path)
     assert second is not first and second.ids == ("wohnraum",)
+
+
+def test_context_entries_survive_saving_and_bad_ones_name_the_key(tmp_path: Path) -> None:
+    book = load_codebook()
+    assert book.incidental.patterns and book.incidental.list_frames and book.incidental.other_topics
+    assert book.theme("bildung").counter_signals.places
+    again = load_codebook(save_codebook(book, tmp_path / "codebook.yaml"))
+    assert again.incidental == book.incidental
+    assert [t.counter_signals for t in again.themes] == [t.counter_signals for t in book.themes]
+    data = _minimal()
+    data["incidental"] = {"patterns": ["(unclosed"]}
+    with pytest.raises(InputError, match="incidental.patterns: bad regular expression"):
+        load_codebook(_write(tmp_path, data))
+    data["incidental"] = {"frames": ["netzwerk"]}
+    with pytest.raises(InputError, match="incidental: unknown key 'frames'"):
+        load_codebook(_write(tmp_path, data))

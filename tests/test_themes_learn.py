@@ -52,3 +52,54 @@ def test_cli_assign_learns_from_a_coded_file(tmp_path: Path) -> None:
     bad.write_text("antwort\nx\n", encoding="utf-8")
     result = runner.invoke(app, ["themes", "assign", str(answers), "--text-column", "antwort", "--out", str(out), "--learn-from", str(bad)])
     assert result.exit_code == 2 and "bad.csv" in result.output and "themes" in result.output
+
+
+def test_a_rule_signal_the_coded_answers_deny_is_learnt_as_a_counter_signal() -> None:
+    book = load_codebook()
+    coded = pd.DataFrame({
+        "text": ["Vermieter haben Vorurteile gegenüber Migranten.", "Vorurteile bei Arbeitgebern sind ein Problem.",
+                 "Der Helferkreis ist super", "Mehr Wohnungen bitte"],
+        "themes": ["wohnen", "arbeit", "ehrenamt", "wohnen"],
+    })
+    new = ["Im Jobcenter gibt es Vorurteile.", "Vorurteile und Rassismus im Dorf, aber das Sommerfest hilft."]
+    assert [a.themes for a in assign(new, book)] == [("arbeit", "begegnung"), ("begegnung",)]
+    learnt = assign(new, book, model=train(coded, book))
+    assert learnt[0].themes == ("arbeit",)  # "Vorurteile" alone no longer gives begegnung
+    assert learnt[1].themes == ("begegnung",)  # other signals of the theme still count
+
+
+def test_the_nearest_coded_answer_is_followed_where_the_rules_erred_alike() -> None:
+    book = load_codebook()
+    coded = pd.DataFrame({
+        "text": ["Die Tafel versorgt jede Woche viele Familien", "Mehr Wohnungen bitte", "Der Helferkreis ist super"],
+        "themes": ["begegnung", "wohnen", "ehrenamt"],
+    })
+    answer = "Die Tafel versorgt viele Familien"
+    assert assign([answer], book)[0].themes == ()
+    result = assign([answer, "Ein Fest im Sommer"], book, model=train(coded, book))[0]
+    assert result.themes == ("begegnung",)
+    theme, words, signal = result.evidence[0]
+    assert theme == "begegnung" and set(words.split()) <= set(answer.split()) and words
+    assert signal == f"{LEARNT}: wie „Die Tafel versorgt jede Woche viele Familien“"
+
+
+def test_learning_writes_nothing_and_the_package_ships_no_model(tmp_path: Path, monkeypatch) -> None:
+    import integkit
+
+    package = Path(integkit.__file__).parent
+    coded = tmp_path / "coded.csv"
+    CODED.to_csv(coded, sep=";", index=False)
+    answers = tmp_path / "a.csv"
+    answers.write_text("text\nBeim Hopfenzupfen fehlen Leute\n", encoding="utf-8")
+
+    def files(root: Path) -> dict[str, int]:
+        return {str(p): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+    before_tmp, before_pkg = files(tmp_path), files(package)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["themes", "evaluate", str(answers), "--text-column", "text", "--gold-column", "text",
+                                      "--learn-from", str(coded)])
+    assert result.exit_code == 0, result.output
+    assert files(tmp_path) == before_tmp and files(package) == before_pkg  # learning kept everything in memory
+    model_like = {".pkl", ".pickle", ".joblib", ".npz", ".npy", ".onnx", ".pt", ".bin", ".safetensors", ".model"}
+    assert not [p for p in before_pkg if Path(p).suffix in model_like]

@@ -34,6 +34,7 @@ __all__ = [
     "load_models",
     "normalize_gender",
     "tokens",
+    "tokens_and_gaps",
     "variants",
     "word_info",
 ]
@@ -67,6 +68,7 @@ _GENDER_MARKS = frozenset("*:_·/")
 # mark, or "I": plain substring tests, then this search, spare most texts the substitution.
 _GENDER_HINT = re.compile(r"[a-zäöüß](?:[*:_·/]-?i|I|[*:_]r)")
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_TOKEN_SPLIT_RE = re.compile(r"([^\W_]+)", re.UNICODE)
 _DIGRAPH_RE = re.compile(r"([aou])e")
 _RESTORE = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("Ae", "Ä"), ("Oe", "Ö"), ("Ue", "Ü"))
 
@@ -83,6 +85,15 @@ def tokens(text: str) -> list[str]:
     if not text:
         return []
     return _TOKEN_RE.findall(normalize_gender(text))
+
+
+def tokens_and_gaps(text: str) -> tuple[list[str], list[str]]:
+    """:func:`tokens` of ``text`` and, per token, the characters between it and the token before
+    (spaces, punctuation), so that a caller can tell where clauses, sentences and lists end."""
+    if not text:
+        return [], []
+    parts = _TOKEN_SPLIT_RE.split(normalize_gender(text))  # gap, token, gap, token, ..., gap
+    return parts[1::2], parts[0:-1:2]
 
 
 _UMLAUTS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))

@@ -1,13 +1,26 @@
 """Multi-label theme assignment that explains itself (which words matched which theme).
 
 An answer is split into tokens; each distinct token is analysed once (integkit.text.normalize)
-and matched against the codebook's lemma and compound-part signals. Phrases and regular
-expressions run on the folded text (tokens folded and joined by single spaces). Counter-signals
-veto a theme for single words ("Handarbeiten" is not arbeit) or for text spans ("in der
-Unterkunft" as a place is not wohnen).
+and matched against the codebook's lemma and compound-part signals. Phrases are matched as word
+sequences and regular expressions on the folded text (tokens folded and joined by single spaces).
+Counter-signals veto a theme for single words ("Handarbeiten" is not arbeit) or for text spans
+("in der Unterkunft" as a place is not wohnen).
+
+A keyword alone is not enough (THEMES.md), so the words are then read in their context, which the
+punctuation between the tokens tells:
+
+- a place word of a theme after a locative preposition ("in der Turnhalle der Grundschule") is
+  only the setting when its clause is about another theme ("Das Sprachcafé findet ... statt");
+- in a sentence with a structure or listing word (Netzwerk, Runder Tisch, Wegweiser), the items of
+  an enumeration that follows it name members or topics only ("Im Netzwerk sitzen Kita, Schule,
+  Helferkreis und Jobcenter" is strukturen alone);
+- the codebook's incidental patterns (the destination of a trip: "Fahrten zum Zahnarzt") count for
+  no theme.
 
 Codebook patterns run with the ``regex`` module and a time limit per answer, so that a
-catastrophic pattern ("(a+)+$") ends with one clear error instead of hanging a report.
+catastrophic pattern ("(a+)+$") ends with one clear error instead of hanging a report. A pattern
+that spans words and starts with a word or a choice of words (``\\b(info|newsletter) ...``) runs
+only on the answers that hold one of those words.
 """
 
 from __future__ import annotations
@@ -16,7 +29,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pandas as pd
 import regex
@@ -50,6 +63,28 @@ _THANKS_RE = re.compile(r"^(danke|vielen dank|herzlichen dank|besten dank|dankes
 _THANKS_MAX_TOKENS = 12
 _BUT = frozenset({"aber", "but", "bitte", "please", "mehr", "more", "wunsche", "brauchen"})
 
+# What the punctuation between two tokens says: a sentence ends, a clause ends, a list item ends.
+_SENTENCE_GAP = re.compile(r"[.!?;\n]")
+_CLAUSE_GAP = re.compile(r"[.!?;\n,:()\u2013\u2014]|\s-\s")
+_LIST_GAP = re.compile(r"[,:/\u2013\u2014]|\s-\s")
+_COORDINATORS = frozenset({"und", "oder", "sowie", "bzw", "and", "or", "bis"})
+# "zwischen A und B", "von A bis B": two items are a list too.
+_PAIR_OPENERS = {"und": ("zwischen",), "and": ("between",), "bis": ("von", "vom")}
+_FRAME_REACH = 6  # tokens from a list frame to the first item of a list it governs
+_LIST_REACH = 8  # tokens from the end of a governed list to the next list it governs too ("..., von A bis B")
+# Prepositions of place (a building: "in der Schule"; "an der Schule" is where a service belongs,
+# as in "Sozialarbeit an der Mittelschule"), the ones that hold an article, the articles of place
+# that follow the others (dative: "in der Schule", not "in die Schule" or "über die Anmeldung"),
+# and the words that may stand between a noun and its preposition. Without an article ("in
+# Kitas") the word names the institution, not a building.
+_LOCATIVE = frozenset({"in", "auf", "neben", "uber", "vor", "hinter", "gegenuber", "inside"})
+_LOCATIVE_WITH_ARTICLE = frozenset({"im"})
+_PLACE_ARTICLES = frozenset("der den dem einer einem unserer unserem unseren ihrer ihrem ihren dieser diesem diesen allen the our their".split())
+_ARTICLES = frozenset(
+    "der die das den dem des ein eine einer einem eines unser unsere unserer unserem unseren ihrer ihrem ihren "
+    "dieser diesem diesen allen alle the a an our their of".split()
+)
+
 Evidence = tuple[str, str, str]  # (theme id, word(s) in the text, signal)
 
 
@@ -82,25 +117,31 @@ NO_THEMES = Assignment(())
 def is_non_answer(text: str) -> bool:
     """True for answers without content: empty, "k. A.", "-", "weiß nicht", "siehe oben", thanks
     alone, bare contact details."""
-    return not _content_tokens(text)
+    return not _content_tokens(text)[0]
 
 
-def _content_tokens(text: object) -> list[str]:
-    """The tokens of an answer without its contact details; [] for an answer without content."""
+_NOTHING: tuple[list[str], list[str], list[str]] = ([], [], [])
+
+
+def _content_tokens(text: object) -> tuple[list[str], list[str], list[str]]:
+    """The tokens of an answer without its contact details, the characters before each one (see
+    integkit.text.normalize.tokens_and_gaps) and the folded tokens; all empty for an answer
+    without content."""
     if not isinstance(text, str):
-        return []
+        return _NOTHING
     stripped = _PHONE_RE.sub(" ", text)
     if "@" in stripped or "://" in stripped or "www." in stripped:  # the address pattern is slow: only when needed
         stripped = _ADDRESS_RE.sub(" ", stripped)
-    toks = T.tokens(stripped)
-    folded = " ".join(T.fold(t) for t in toks)
-    if not folded or _NON_ANSWER_RE.match(folded):
-        return []
+    toks, gaps = T.tokens_and_gaps(stripped)
+    folded = [T.fold(t) for t in toks]
+    text_folded = " ".join(folded)
+    if not text_folded or _NON_ANSWER_RE.match(text_folded):
+        return _NOTHING
     if stripped != text and len(toks) <= _CONTACT_MAX_TOKENS:
-        return []
-    if _THANKS_RE.match(folded) and len(toks) <= _THANKS_MAX_TOKENS and not _BUT & set(folded.split()):
-        return []
-    return toks
+        return _NOTHING
+    if _THANKS_RE.match(text_folded) and len(toks) <= _THANKS_MAX_TOKENS and not _BUT & set(folded):
+        return _NOTHING
+    return toks, gaps, folded
 
 
 def _signal_keys(term: str) -> set[str]:
@@ -115,13 +156,14 @@ def _signal_keys(term: str) -> set[str]:
 
 
 # Typo tolerance ("Wohnugen") indexes signal keys under their one-letter deletions: only for
-# keys of at least _FUZZY_MIN letters and tokens of word size.
+# keys of at least _FUZZY_MIN letters and tokens of word size, and never the first letter, which
+# typists rarely miss but which turns words into others ("erfahren" is not "verfahren").
 _FUZZY_MIN = 6
 _FUZZY_MAX = 40
 
 
 def _deletions(word: str) -> list[str]:
-    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+    return [word[:i] + word[i + 1 :] for i in range(1, len(word))]
 
 
 # A pattern without any of these cannot reach past its word, so it is run once per distinct
@@ -135,29 +177,106 @@ def _is_word_level(pattern: str) -> bool:
 
 
 def _span_regex(pattern: str) -> regex.Pattern:
-    """A phrase or pattern compiled to run on answers' folded texts joined by newlines
+    """A pattern compiled to run on answers' folded texts joined by newlines
     (MULTILINE only where it matters: ^ and $ then mean the answer's start and end)."""
     return regex.compile(pattern, regex.MULTILINE if "^" in pattern or "$" in pattern else 0)
 
 
-def _phrase_regex(phrase: str) -> str:
-    return r"\b" + " ".join(regex.escape(T.fold(w)) for w in T.tokens(phrase)) + r"\b"
+_LETTERS_RE = re.compile(r"[a-z]+")
+
+
+def _leading_words(pattern: str) -> tuple[bool, tuple[str, ...]] | None:
+    """The words one of which every match of ``pattern`` (or of its leading look-behind) starts
+    with, and whether they start a word (the pattern begins with ``\\b``) or may sit inside one
+    (no ``\\b``, or ``\\w*`` before them): ``\\b(info|newsletter)\\w* ...`` → (True, ("info",
+    "newsletter")). None if the pattern does not begin with a plain word or a group of choices that
+    each begin with letters."""
+    if _top_level_choice(pattern):
+        return None
+    if pattern.startswith("(?<="):
+        # what follows the look-behind starts the match itself: more telling than its first words
+        _, end = _split_group(pattern[4:])
+        after = _leading_words(pattern[4 + end + 1 :]) if end is not None else None
+        if after is not None:
+            return after
+    rest = pattern[4:] if pattern.startswith("(?<=") else pattern
+    bounded = rest.startswith("\\b")
+    rest = rest[2:] if bounded else rest
+    if rest.startswith(("\\w*", "\\w+")):  # "\w*(?:arzt|therapeut)": the words sit inside a longer one
+        bounded, rest = False, rest[3:]
+    if rest.startswith("(?:") or (rest.startswith("(") and not rest.startswith("(?")):
+        body = rest[3:] if rest.startswith("(?:") else rest[1:]
+        choices, end = _split_group(body)
+        if end is None or body[end + 1 : end + 2] in ("?", "*", "{"):
+            return None  # an optional group proves nothing
+    else:
+        choices = [rest]
+    words = []
+    for choice in choices:
+        m = _LETTERS_RE.match(choice)
+        word = m.group(0) if m else ""
+        if word and choice[len(word) : len(word) + 1] in ("?", "*", "{"):
+            word = word[:-1]  # the last letter is optional ("permits?")
+        if not word:
+            return None
+        words.append(word)
+    return bounded, tuple(words)
+
+
+def _split_group(body: str) -> tuple[list[str], int | None]:
+    """The top-level choices of a group whose text starts after its "(" and the index of its ")"."""
+    depth, start, choices, i = 0, 0, [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # a character class may hold ( | ) as plain characters
+            i = body.find("]", i + 2) + 1 or len(body)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                choices.append(body[start:i])
+                return choices, i
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            choices.append(body[start:i])
+            start = i + 1
+        i += 1
+    return choices, None
+
+
+def _top_level_choice(pattern: str) -> bool:
+    """True if ``pattern`` is a choice at its top level (``a b|c d``)."""
+    choices, end = _split_group(pattern + ")")
+    return end is None or len(choices) > 1
 
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    """A phrase or pattern of one theme, run on a folded word or on the folded texts of answers."""
+    """A pattern of one theme (or, with theme -1, an incidental one), run on a folded word or on the
+    folded texts of answers."""
 
     rx: regex.Pattern
-    theme: int  # index in the codebook
+    theme: int  # index in the codebook; -1: the words of a match count for no theme
     source: str  # the pattern as written in the codebook, for error messages
     where: str  # "<codebook file>: theme '<id>'"
-    timeout: float | None = PATTERN_TIMEOUT  # None for phrases: literal words cannot backtrack
+    counter: bool = False
+    lead: tuple[bool, tuple[str, ...]] | None = None  # see _leading_words
+
+    def may_match(self, word: str) -> bool:
+        """False if a folded word cannot hold a match: it lacks the pattern's leading words."""
+        if self.lead is None:
+            return True
+        bounded, words = self.lead
+        return any(word.startswith(w) for w in words) if bounded else any(w in word for w in words)
 
     def matches(self, folded: str) -> list[regex.Match]:
         """Every match in one folded word or answer; PatternTimeoutError past the time limit."""
         try:
-            return list(self.rx.finditer(folded, timeout=self.timeout))
+            return list(self.rx.finditer(folded, timeout=PATTERN_TIMEOUT))
         except TimeoutError:
             raise PatternTimeoutError(
                 f"{self.where}: pattern {self.source!r} ran longer than {PATTERN_TIMEOUT} s on one answer "
@@ -176,7 +295,7 @@ class _Rule:
         found: dict[int, list[tuple[int, int, str]]] = {}
         alone: set[int] = set()
         try:
-            limit = None if self.timeout is None else self.timeout * max(1.0, len(batch.joined) / _BATCH_CHARS)
+            limit = PATTERN_TIMEOUT * max(1.0, len(batch.joined) / _BATCH_CHARS)
             for m in self.rx.finditer(batch.joined, timeout=limit):
                 i = bisect_right(batch.starts, m.start()) - 1
                 j = bisect_right(batch.starts, max(m.end() - 1, m.start())) - 1
@@ -211,11 +330,23 @@ class _Batch:
             pos += len(text) + 1
 
 
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """One piece of evidence and the tokens (first to last) it rests on."""
+
+    theme: int
+    first: int
+    last: int
+    words: str
+    signal: str
+
+
 class Matcher:
     """A codebook compiled for matching; build once (``matcher()`` caches it), reuse for many answers.
 
-    What depends on one token only (its lemma and compound-part hits, counter words) is worked
-    out once per distinct token; phrases and patterns run on each answer's folded text.
+    What depends on one token only (its lemma and compound-part hits, counter words, which span
+    patterns it may start) is worked out once per distinct token; phrases, span patterns and the
+    context run on each answer.
     """
 
     def __init__(self, codebook: Codebook):
@@ -224,10 +355,11 @@ class Matcher:
         self._whole: dict[str, list[tuple[int, str]]] = {}  # key → (theme, signal): whole words
         self._part: dict[str, list[tuple[int, str]]] = {}  # key → (theme, signal): compound parts
         self._counter_words: list[tuple[str, ...]] = []
+        self._places: list[tuple[str, ...]] = []
         self._word_signals: list[_Rule] = []  # patterns within one word: run per distinct token
         self._word_counters: list[list[_Rule]] = []
-        self._signals: list[_Rule] = []  # phrases and patterns: run on each answer's folded text
-        self._counters: list[_Rule] = []
+        self._phrases: dict[str, list[tuple[tuple[str, ...], int, bool]]] = {}  # first word → (words, theme, counter)
+        self._spans: list[_Rule] = []  # patterns across words: run on the answers that may hold a match
         source = codebook.source or "codebook"
         for ti, theme in enumerate(codebook.themes):
             s, c = theme.signals, theme.counter_signals
@@ -239,23 +371,45 @@ class Matcher:
                 for key in _signal_keys(term):
                     self._whole.setdefault(key, []).append((ti, T.fold(term)))
                     self._part.setdefault(key, []).append((ti, T.fold(term)))
-            # a theme's phrases are literals: one alternation runs them all (the match is the phrase)
-            if s.phrases:
-                self._signals.append(_Rule(_span_regex("|".join(map(_phrase_regex, s.phrases))), ti, "phrases", where, None))
-            if c.phrases:
-                self._counters.append(_Rule(_span_regex("|".join(map(_phrase_regex, c.phrases))), ti, "phrases", where, None))
-            for pattern in s.patterns:
-                if _is_word_level(pattern):
-                    self._word_signals.append(_Rule(regex.compile(pattern), ti, pattern, where))
-                else:
-                    self._signals.append(_Rule(_span_regex(pattern), ti, pattern, where))
+            for phrases, counter in ((s.phrases, False), (c.phrases, True)):
+                for phrase in phrases:
+                    words = tuple(T.fold(w) for w in T.tokens(phrase))
+                    if words:
+                        self._phrases.setdefault(words[0], []).append((words, ti, counter))
             self._word_counters.append([])
-            for pattern in c.patterns:
-                if _is_word_level(pattern):
-                    self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where))
-                else:
-                    self._counters.append(_Rule(_span_regex(pattern), ti, pattern, where))
+            for patterns, counter in ((s.patterns, False), (c.patterns, True)):
+                for pattern in patterns:
+                    if not _is_word_level(pattern):
+                        self._spans.append(_Rule(_span_regex(pattern), ti, pattern, where, counter, _leading_words(pattern)))
+                    elif counter:
+                        self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where, True, _leading_words(pattern)))
+                    else:
+                        self._word_signals.append(_Rule(regex.compile(pattern), ti, pattern, where, False, _leading_words(pattern)))
             self._counter_words.append(tuple(T.fold(w) for w in c.words))
+            self._places.append(tuple(T.fold(w) for w in c.places))
+        for pattern in codebook.incidental.patterns:
+            self._spans.append(_Rule(_span_regex(pattern), -1, pattern, f"{source}: incidental", True, _leading_words(pattern)))
+        self._frames = tuple(words for f in codebook.incidental.list_frames if (words := tuple(map(T.fold, T.tokens(f)))))
+        self._frame_lasts = tuple(sorted({words[-1] for words in self._frames}))
+        self._other_topics = tuple(T.fold(w) for w in codebook.incidental.other_topics)
+        # Span patterns by their leading words; those without run on every answer.
+        self._always = frozenset(i for i, r in enumerate(self._spans) if r.lead is None)
+        self._lead_prefix: dict[str, list[int]] = {}
+        self._lead_infix: list[tuple[str, int]] = []
+        for i, rule in enumerate(self._spans):
+            if rule.lead is not None:
+                bounded, words = rule.lead
+                for word in words:
+                    if bounded:
+                        self._lead_prefix.setdefault(word, []).append(i)
+                    else:
+                        self._lead_infix.append((word, i))
+        self._lead_lengths = sorted({len(w) for w in self._lead_prefix})
+        self._triggers: dict[str, frozenset[int]] = {}
+        self._blocks: dict[tuple[int, str], bool] = {}
+        self._place_cache: dict[tuple[int, str], bool] = {}
+        self._frame_cache: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._topic_cache: dict[str, bool] = {}
         self._missing_letter: dict[str, list[tuple[int, str]]] = {}  # signal key less one letter → signal
         for key, entries in self._whole.items():
             if len(key) >= _FUZZY_MIN:
@@ -309,7 +463,7 @@ class Matcher:
                 for ti, sig in self._part.get(key, ()):
                     hits.setdefault(ti, sig)
         for rule in self._word_signals:
-            if rule.theme not in hits:
+            if rule.theme not in hits and rule.may_match(info.folded):
                 found = rule.matches(info.folded)
                 if found:
                     hits[rule.theme] = found[0].group(0)
@@ -330,17 +484,32 @@ class Matcher:
         return {ti for probe, themes in self._probes.items() if probe in folded for ti in themes}
 
     def _blocked(self, ti: int, folded: str) -> bool:
-        """True if a counter word or one-word counter pattern of theme ``ti`` occurs in the folded token."""
-        return any(w in folded for w in self._counter_words[ti]) or any(r.matches(folded) for r in self._word_counters[ti])
+        """True if a counter word or one-word counter pattern of theme ``ti`` occurs in the folded token (cached)."""
+        key = (ti, folded)
+        found = self._blocks.get(key)
+        if found is None:
+            found = self._blocks[key] = any(w in folded for w in self._counter_words[ti]) or any(
+                r.may_match(folded) and r.matches(folded) for r in self._word_counters[ti]
+            )
+        return found
+
+    def _span_triggers(self, folded: str) -> frozenset[int]:
+        """The span patterns (indices) whose leading words a folded token holds (cached)."""
+        found = self._triggers.get(folded)
+        if found is None:
+            ids = {i for n in self._lead_lengths for i in self._lead_prefix.get(folded[:n], ())}
+            ids.update(i for word, i in self._lead_infix if word in folded)
+            found = self._triggers[folded] = frozenset(ids)
+        return found
 
     def assign_one(self, text: str) -> Assignment:
         """Themes and evidence for one answer."""
         return self.assign_many([text])[0]
 
     def assign_many(self, texts: list[str]) -> list[Assignment]:
-        """Themes and evidence for each answer; phrases and patterns run once per batch of answers."""
-        toks = [_content_tokens(t) for t in texts]
-        folded = [[T.fold(t) for t in ts] for ts in toks]
+        """Themes and evidence for each answer; span patterns run once per batch of answers."""
+        prepared = [_content_tokens(t) for t in texts]
+        folded = [f for _, _, f in prepared]
         out: list[Assignment] = []
         start = 0
         while start < len(texts):  # batches of about _BATCH_CHARS characters (at least one answer)
@@ -348,42 +517,165 @@ class Matcher:
             while end < len(texts) and (end == start or size < _BATCH_CHARS):
                 size += sum(map(len, folded[end])) + len(folded[end])
                 end += 1
-            batch = _Batch([" ".join(f) for f in folded[start:end]])
-            counters = [(rule, rule.matches_each(batch)) for rule in self._counters]
-            signals = [(rule, rule.matches_each(batch)) for rule in self._signals]
+            spans = self._span_matches(folded[start:end])
             for k in range(end - start):
-                i = start + k
-                out.append(self._combine(
-                    toks[i], folded[i], [(r, f[k]) for r, f in counters if k in f], [(r, f[k]) for r, f in signals if k in f]
-                ))
+                toks, gaps, words = prepared[start + k]
+                out.append(self._combine(toks, gaps, words, spans[k]))
             start = end
         return out
 
-    def _combine(self, toks: list[str], folded: list[str], counters, signals) -> Assignment:
-        """One answer's word hits, counter spans and phrase/pattern matches as an Assignment."""
+    def _span_matches(self, folded: list[list[str]]) -> list[list[tuple[_Rule, list[tuple[int, int, str]]]]]:
+        """Per answer, (rule, matches) of every span pattern that matches it, in codebook order."""
+        by_rule: dict[int, list[int]] = {}
+        known = self._triggers  # _span_triggers() without a call per word: most words are known
+        for i, words in enumerate(folded):
+            if words:
+                ids = set(self._always)
+                for word in words:
+                    found = known.get(word)
+                    ids.update(self._span_triggers(word) if found is None else found)
+                for r in ids:
+                    by_rule.setdefault(r, []).append(i)
+        texts = [" ".join(words) for words in folded]
+        out: list[list[tuple[_Rule, list[tuple[int, int, str]]]]] = [[] for _ in folded]
+        for r in sorted(by_rule):
+            answers = by_rule[r]
+            rule = self._spans[r]
+            for j, found in rule.matches_each(_Batch([texts[i] for i in answers])).items():
+                out[answers[j]].append((rule, found))
+        return out
+
+    def _phrase_matches(self, folded: list[str]) -> Iterator[tuple[int, int, int, bool, str]]:
+        """(first token, last token, theme, counter, phrase) of every codebook phrase in an answer."""
+        for k, word in enumerate(folded):
+            for words, ti, counter in self._phrases.get(word, ()):
+                if tuple(folded[k : k + len(words)]) == words:
+                    yield k, k + len(words) - 1, ti, counter, " ".join(words)
+
+    def _combine(self, toks: list[str], gaps: list[str], folded: list[str], spans) -> Assignment:
+        """One answer's word hits, phrases, span matches and context as an Assignment."""
         if not toks:
             return NO_THEMES
-        spans = _Spans(folded)
+        where = _Spans(folded)
+        phrases = list(self._phrase_matches(folded)) if self._phrases else []
         suppressed: set[tuple[int, int]] = set()  # (theme index, token index)
-        for rule, found in counters:
-            for m in found:
-                suppressed.update((rule.theme, k) for k in spans.covered(m))
-        hits: dict[int, list[Evidence]] = {}
+        incidental: set[int] = set()  # token indices that count for no theme
+        for first, last, ti, counter, _ in phrases:
+            if counter:
+                suppressed.update((ti, k) for k in range(first, last + 1))
+        for rule, found in spans:
+            if rule.counter:
+                for m in found:
+                    ks = where.covered(m)
+                    if rule.theme < 0:
+                        incidental.update(ks)
+                    else:
+                        suppressed.update((rule.theme, k) for k in ks)
+        hits: list[_Hit] = []
+        known = self._hits  # token_hits() without a call per token: most tokens are known
         for k, tok in enumerate(toks):
-            for ti, sig in self.token_hits(tok):
-                if (ti, k) not in suppressed:
-                    hits.setdefault(ti, []).append((self.ids[ti], tok, sig))
-        for rule, found in signals:
-            ti = rule.theme
-            for m in found:
-                ks = spans.covered(m)
-                if all((ti, k) in suppressed or self._blocked(ti, folded[k]) for k in ks):
-                    continue
-                hits.setdefault(ti, []).append((self.ids[ti], " ".join(toks[ks.start : ks.stop]), m[2]))
+            found = known.get(tok)
+            if found is None:
+                found = self.token_hits(tok)
+            if found and k not in incidental:
+                for ti, sig in found:
+                    if not suppressed or (ti, k) not in suppressed:
+                        hits.append(_Hit(ti, k, k, tok, sig))
+
+        def free(ti: int, ks: range) -> bool:  # some token of the span still counts for theme ti
+            return any((ti, k) not in suppressed and k not in incidental and not self._blocked(ti, folded[k]) for k in ks)
+
+        for first, last, ti, counter, phrase in phrases:
+            if not counter and free(ti, range(first, last + 1)):
+                hits.append(_Hit(ti, first, last, " ".join(toks[first : last + 1]), phrase))
+        for rule, found in spans:
+            if not rule.counter:
+                for m in found:
+                    ks = where.covered(m)
+                    if free(rule.theme, ks):
+                        hits.append(_Hit(rule.theme, ks.start, ks.stop - 1, " ".join(toks[ks.start : ks.stop]), m[2]))
+        if hits:
+            hits = self._in_context(hits, toks, gaps, folded)
         if not hits:
             return NO_THEMES
-        order = sorted(hits)
-        return Assignment(tuple(self.ids[ti] for ti in order), tuple(e for ti in order for e in hits[ti]))
+        order = sorted({h.theme for h in hits})
+        evidence = tuple((self.ids[ti], h.words, h.signal) for ti in order for h in hits if h.theme == ti)
+        return Assignment(tuple(self.ids[ti] for ti in order), evidence)
+
+    def _in_context(self, hits: list[_Hit], toks: list[str], gaps: list[str], folded: list[str]) -> list[_Hit]:
+        """``hits`` without the words their context makes incidental: listed members or topics of a
+        structure (THEMES.md case 6) and places that are only the setting (case 1)."""
+        layout: _Layout | None = None
+        text = " ".join(folded)  # a cheap test first: most answers hold no frame word at all
+        if self._frames and any(word in text for word in self._frame_lasts):
+            frames = {k for k, word in enumerate(folded) if self._frames_ending(word) and self._is_frame(folded, k)}
+        else:
+            frames = set()
+        if frames:
+            layout = _Layout(toks, gaps, folded)
+            listed = layout.listed(frames)
+            if listed:
+                hits = [h for h in hits if not all(k in listed for k in range(h.first, h.last + 1))]
+        places = self._places
+        if not any(places[h.theme] for h in hits):
+            return hits
+        candidates = [h.first == h.last and self._is_place(h.theme, folded[h.first]) for h in hits]
+        if not any(candidates):
+            return hits
+        layout = layout or _Layout(toks, gaps, folded)
+        place = [c and layout.locative(h.first) for h, c in zip(hits, candidates)]
+        if not any(place):
+            return hits
+        about: dict[int, set[int]] = {}  # clause → themes with evidence there that is not a place (-1: another topic)
+        for h, p in zip(hits, place):
+            if not p:
+                for k in range(h.first, h.last + 1):
+                    about.setdefault(layout.clause[k], set()).add(h.theme)
+        for k, word in enumerate(folded):
+            if self._is_other_topic(word):
+                about.setdefault(layout.clause[k], set()).add(-1)
+        kept = []
+        for h, p in zip(hits, place):
+            themes = about.get(layout.clause[h.first], set())
+            if not p or h.theme in themes or not themes:
+                kept.append(h)
+        return kept
+
+    def _is_place(self, ti: int, folded: str) -> bool:
+        """True if a folded token is one of theme ``ti``'s place words or a compound ending in one
+        (Grundschule, Gemeinschaftsunterkunft), in the singular: one building ("in der Kita"), not
+        the institutions ("Sprachförderung in den Kitas")."""
+        places = self._places[ti]
+        if not places:
+            return False
+        key = (ti, folded)
+        found = self._place_cache.get(key)
+        if found is None:
+            found = self._place_cache[key] = any(folded == p or (len(p) >= 3 and folded.endswith(p)) for p in places)
+        return found
+
+    def _is_other_topic(self, folded: str) -> bool:
+        """True if a folded token starts or ends with a word of a topic the codebook lacks (cached)."""
+        found = self._topic_cache.get(folded)
+        if found is None:
+            variants = T.variants(folded)
+            found = self._topic_cache[folded] = any(v.startswith(w) or v.endswith(w) for v in variants for w in self._other_topics)
+        return found
+
+    def _is_frame(self, folded: list[str], k: int) -> bool:
+        """True if a list frame ends at token ``k``: its last word starts or ends the token
+        (Netzwerkarbeit, Helfernetzwerk) and its other words precede it ("runder Tisch")."""
+        return any(len(words) == 1 or tuple(folded[max(0, k - len(words) + 1) : k]) == words[:-1] for words in self._frames_ending(folded[k]))
+
+    def _frames_ending(self, folded: str) -> tuple[tuple[str, ...], ...]:
+        """The list frames whose last word starts or ends a folded token (cached)."""
+        found = self._frame_cache.get(folded)
+        if found is None:
+            variants = T.variants(folded)
+            found = self._frame_cache[folded] = tuple(
+                words for words in self._frames if any(v.startswith(words[-1]) or v.endswith(words[-1]) for v in variants)
+            )
+        return found
 
 
 class _Spans:
@@ -403,6 +695,106 @@ class _Spans:
         first = bisect_right(self._starts, start) - 1
         last = bisect_right(self._starts, max(end - 1, start)) - 1
         return range(first, last + 1)
+
+
+class _Layout:
+    """An answer's clauses, sentences and enumerations, read from the punctuation between its tokens."""
+
+    def __init__(self, toks: list[str], gaps: list[str], folded: list[str]):
+        self.toks, self.gaps, self.folded = toks, gaps, folded
+        self.clause: list[int] = []
+        self.sentence: list[int] = []
+        clause = sentence = 0
+        for k, gap in enumerate(gaps):
+            if k and _SENTENCE_GAP.search(gap):
+                sentence += 1
+                clause += 1
+            elif k and _CLAUSE_GAP.search(gap):
+                clause += 1
+            self.clause.append(clause)
+            self.sentence.append(sentence)
+
+    def locative(self, k: int) -> bool:
+        """True if token ``k`` ends a phrase of place in its clause: "in der (neuen) Turnhalle der
+        Schule", "im Kindergarten", "in the accommodation"."""
+        others = 0
+        for j in range(k - 1, max(-1, k - 6), -1):
+            word = self.folded[j]
+            if self.clause[j] != self.clause[k]:
+                return False
+            if word in _LOCATIVE_WITH_ARTICLE:
+                return True
+            if word in _LOCATIVE:  # "in der Schule"; "in die Räume der Beratungsstelle" (the rooms of a place)
+                return j + 1 < k and (self.folded[j + 1] in _PLACE_ARTICLES or (j + 2 < k and self.folded[k - 1] in ("der", "des")))
+            if word not in _ARTICLES:
+                others += 1
+                if others > 2:
+                    return False
+        return False
+
+    def listed(self, frames: set[int]) -> set[int]:
+        """Token indices of the enumerations that follow a list frame (token indices ``frames``) in
+        their sentence."""
+        out: set[int] = set()
+        sentences: dict[int, list[int]] = {}
+        for k, s in enumerate(self.sentence):
+            sentences.setdefault(s, []).append(k)
+        for ks in sentences.values():
+            here = frames.intersection(ks)
+            if here:
+                reach: int | None = None  # a list counts if it starts soon after a frame or a list that counts
+                for items in sorted(self._enumerations(ks, here)):
+                    start = min(items)
+                    if any(0 < start - k <= _FRAME_REACH for k in here) or (reach is not None and 0 <= start - reach <= _LIST_REACH):
+                        out.update(items)
+                        reach = max(items) if reach is None else max(reach, max(items))
+        return out
+
+    def _content(self, k: int) -> bool:
+        return not self.toks[k].isdigit() and not T.word_info(self.toks[k]).is_stopword
+
+    def _enumerations(self, ks: list[int], frames: set[int]) -> list[list[int]]:
+        """The items (one content word each) of every list in one sentence: three or more items
+        split by commas, slashes, dashes or und/oder/sowie/bis, or "zwischen A und B", "von A bis B"."""
+        segments: list[list[int]] = [[]]
+        for k in ks:
+            if self.folded[k] in _COORDINATORS:
+                if segments[-1]:
+                    segments.append([])
+                continue
+            if segments[-1] and _LIST_GAP.search(self.gaps[k]):
+                segments.append([])
+            segments[-1].append(k)
+        content = [[k for k in seg if k not in frames and self._content(k)] for seg in segments]
+        short = [len(c) == 1 and not frames.intersection(seg) for seg, c in zip(segments, content)]
+        lists: list[list[int]] = []
+        i = 0
+        while i < len(segments):
+            if not short[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(segments) and short[j + 1]:
+                j += 1
+            items = [c[0] for c in content[i : j + 1]]
+            if i > 0 and content[i - 1]:
+                items.insert(0, content[i - 1][-1])
+            if j + 1 < len(segments) and content[j + 1]:
+                items.append(content[j + 1][0])
+            if len(items) >= 3:
+                lists.append(items)
+            i = j + 1
+        for n, k in enumerate(ks):
+            openers = _PAIR_OPENERS.get(self.folded[k])
+            if not openers:
+                continue
+            before = [j for j in ks[max(0, n - 5) : n] if self.folded[j] in openers]
+            after = [j for j in ks[n + 1 : n + 4] if self._content(j)]
+            if before and after:
+                items = [j for j in ks if before[-1] < j < k and self._content(j)] + after[:1]
+                if len(items) >= 2:
+                    lists.append(items)
+        return lists
 
 
 @lru_cache(maxsize=8)

@@ -24,10 +24,11 @@ from integkit.errors import InputError
 DEFAULT_CODEBOOK = "default_codebook.yaml"
 WORKSPACE_CODEBOOK = Path("surveys") / "codebook.yaml"
 
-_TOP_KEYS = {"version", "name", "description", "changelog", "themes"}
+_TOP_KEYS = {"version", "name", "description", "changelog", "themes", "incidental"}
 _THEME_KEYS = {"id", "label_de", "label_en", "description", "signals", "counter_signals", "examples"}
 _SIGNAL_KEYS = {"lemmas", "parts", "phrases", "patterns"}
-_COUNTER_KEYS = {"words", "phrases", "patterns"}
+_COUNTER_KEYS = {"words", "phrases", "patterns", "places"}
+_INCIDENTAL_KEYS = {"patterns", "list_frames", "other_topics"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SEMVER_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
@@ -54,11 +55,31 @@ class Signals:
 class CounterSignals:
     """Uses of a signal in another sense: ``words`` are folded substrings of a token
     ("handarbeit" stops Handarbeiten counting for arbeit); ``phrases``/``patterns`` mark text
-    spans whose words do not count for the theme ("in der unterkunft")."""
+    spans whose words do not count for the theme ("in der unterkunft"); ``places`` name buildings
+    of the theme, which after a locative preposition ("in der Schule") are only the setting when
+    their clause is about another theme ("Das Sprachcafé findet in der Schule statt")."""
 
     words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Incidental:
+    """Words that count for no theme, whatever theme they would signal (THEMES.md's cases 5 and 6).
+
+    ``patterns`` mark text spans whose words count for no theme (the destination of a trip:
+    "Fahrten zum Zahnarzt"); ``list_frames`` are words of a structure or a listing (Netzwerk,
+    Runder Tisch, Wegweiser): the items of an enumeration that follows one in its sentence name
+    members or topics only ("Im Netzwerk sitzen Kita, Schule und Jobcenter"); ``other_topics`` are
+    words of topics the codebook lacks (THEMES.md: mobility, digital access), which signal no theme
+    but make a place word in their clause the setting ("WLAN in der Unterkunft").
+    """
+
+    patterns: tuple[str, ...] = ()
+    list_frames: tuple[str, ...] = ()
+    other_topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,7 @@ class Codebook:
     description: str = ""
     changelog: tuple[dict, ...] = ()
     source: str = ""
+    incidental: Incidental = field(default_factory=Incidental)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -103,14 +125,16 @@ class Codebook:
     def to_dict(self) -> dict[str, Any]:
         """A plain dict in the YAML file's layout."""
 
-        def signals(s: Signals | CounterSignals) -> dict[str, list[str]]:
+        def signals(s: Signals | CounterSignals | Incidental) -> dict[str, list[str]]:
             return {k: list(v) for k, v in vars(s).items() if v}
 
+        incidental = {"incidental": signals(self.incidental)} if signals(self.incidental) else {}
         return {
             "version": self.version,
             "name": self.name,
             "description": self.description,
             "changelog": [dict(c) for c in self.changelog],
+            **incidental,
             "themes": [
                 {
                     "id": t.id,
@@ -259,6 +283,9 @@ def parse_codebook(data: Any, source: str = "<codebook>") -> Codebook:
                 examples=_str_list(raw.get("examples"), f"{where}: examples"),
             )
         )
+    inc = _check_keys(top.get("incidental"), _INCIDENTAL_KEYS, f"{source}: incidental")
+    incidental = Incidental(**{k: _str_list(inc.get(k), f"{source}: incidental.{k}") for k in _INCIDENTAL_KEYS})
+    _check_patterns(incidental.patterns, f"{source}: incidental.patterns")
     return Codebook(
         version=version,
         themes=tuple(themes),
@@ -266,6 +293,7 @@ def parse_codebook(data: Any, source: str = "<codebook>") -> Codebook:
         description=str(top.get("description") or ""),
         changelog=tuple(changelog),
         source=source,
+        incidental=incidental,
     )
 
 

@@ -1,27 +1,35 @@
-"""Learning from coded answers: a supervised model combined with the codebook's rules.
+"""Learning from coded answers: what the facilitator coded corrects the codebook's rules.
 
 Coded answers (the facilitator's corrections in every ``surveys/<meeting>/coding.csv`` of a
-workspace, or a CSV/XLSX a user gives) teach one logistic regression per theme (scikit-learn)
-over the same German features the rules use: lemmas and compound parts
-(integkit.text.normalize.content_terms), plus whether the codebook's rules give the theme. The
-model may add a theme the rules miss or drop one the coded answers contradict; its evidence
-names the answer's own words that weigh most and the nearest coded answer with that theme.
+workspace, or a CSV/XLSX a user gives) are compared with what the rules give them, and only
+where they disagree with the rules systematically do they overrule them in new answers:
 
-A model lives in memory for one run: it is never written to disk, and coded answers never leave
-the workspace.
+- a learned counter-signal: a rule signal that gave a theme the coded answers deny, at least
+  twice and twice as often as it was right ("Bescheid" in answers about housing), drops that
+  theme when it is all the theme's evidence;
+- a learned signal: a word (lemma or compound part, integkit.text.normalize.content_terms) the
+  codebook lacks, found in at least two coded answers with a theme the rules missed and with that
+  theme in nearly all coded answers that hold it ("Hopfenzupfen" → arbeit), adds the theme;
+- the nearest coded answer (cosine similarity of tf-idf vectors, scikit-learn's NearestNeighbors)
+  that is close and on which the rules made the same mistake: its coded theme is followed.
+
+Evidence names what fired: the answer's own words that carry the learned signal, or those it
+shares with the nearest coded answer, and that answer ("gelernt: wie „…“"). A coded answer seen
+again gets its coded themes. A model lives in memory for one run: nothing is written to disk,
+and coded answers never leave the workspace.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestNeighbors
 
 from integkit.errors import InputError
 from integkit.io import read_table, require_column
@@ -30,9 +38,9 @@ from integkit.themes.assign import Assignment, assign, split_themes
 from integkit.themes.codebook import Codebook
 
 THEMES_COLUMN = "themes"
-MIN_POSITIVES = 3  # a theme is learnt only from at least this many coded answers about it
-RULE_WEIGHT = 3.0  # the rules' verdict as a feature, scaled against the word features
-THRESHOLD = 0.5
+MIN_EVIDENCE = 2  # coded answers that must show the rules wrong the same way before they are overruled
+SIGNAL_SHARE = 0.8  # a learned signal: share of the coded answers holding the word that have the theme
+NEAREST_SIMILARITY = 0.6  # cosine similarity from which the nearest coded answer is followed
 N_EVIDENCE_WORDS = 2
 LEARNT = "gelernt"
 
@@ -75,25 +83,25 @@ def workspace_examples(workspace) -> pd.DataFrame:
 
 @dataclass
 class ThemeModel:
-    """Per-theme classifiers learnt from coded answers, applied on top of the codebook's rules."""
+    """What coded answers teach against the codebook's rules (see the module docstring)."""
 
     codebook: Codebook
     vectorizer: TfidfVectorizer
-    classifiers: dict[str, LogisticRegression]
+    neighbours: NearestNeighbors
     texts: list[str]
     labels: list[set[str]]
-    matrix: csr_matrix
+    mistakes: list[tuple[set[str], set[str]]]  # per coded answer: themes the rules missed, themes they gave wrongly
+    counters: set[tuple[str, str]]  # (theme, rule signal) the coded answers deny
+    signals: dict[str, set[str]]  # term → themes it teaches
     known: dict[str, set[str]]  # folded coded text → its themes
 
     def refine(self, texts: Sequence[str], rules: Sequence[Assignment]) -> list[Assignment]:
         """The rules' assignments with what the coded answers teach: themes added or dropped."""
         strings = ["" if not isinstance(t, str) else t for t in texts]
-        X = self.vectorizer.transform([_terms(t) for t in strings])
+        terms = [_terms(t) for t in strings]
+        X = self.vectorizer.transform(terms)
+        distance, nearest = self.neighbours.kneighbors(X, n_neighbors=1)
         out: list[Assignment] = []
-        probabilities = {
-            theme: clf.predict_proba(_with_rule(X, [theme in a.themes for a in rules]))[:, 1]
-            for theme, clf in self.classifiers.items()
-        }
         for i, (text, rule) in enumerate(zip(strings, rules)):
             exact = self.known.get(_key(text))
             if exact is not None:
@@ -101,36 +109,48 @@ class ThemeModel:
                 continue
             themes = set(rule.themes)
             evidence = list(rule.evidence)
-            for theme, p in probabilities.items():
-                if p[i] >= THRESHOLD and theme not in themes:
-                    themes.add(theme)
-                    evidence.append((theme, self._words(X[i], theme, text), self._nearest(X[i], theme)))
-                elif p[i] < THRESHOLD and theme in themes:
+            for theme in rule.themes:  # learned counter-signals
+                signals = {sig for th, _, sig in rule.evidence if th == theme}
+                if signals and all((theme, sig) in self.counters for sig in signals):
                     themes.discard(theme)
-                    evidence = [e for e in evidence if e[0] != theme]
+            for term in dict.fromkeys(terms[i]):  # learned signals
+                for theme in sorted(self.signals.get(term, ())):
+                    if theme not in themes:
+                        themes.add(theme)
+                        evidence.append((theme, self._words_of(text, {term}), self._quote(X[i], theme, term)))
+            j, similarity = int(nearest[i, 0]), 1.0 - float(distance[i, 0])
+            if similarity >= NEAREST_SIMILARITY and terms[i]:  # the nearest coded answer, where the rules erred alike
+                missed, wrong = self.mistakes[j]
+                shared = set(terms[i]) & set(_terms(self.texts[j]))
+                for theme in missed - set(rule.themes) - themes:
+                    themes.add(theme)
+                    evidence.append((theme, self._words_of(text, shared), _like(self.texts[j])))
+                themes -= wrong & set(rule.themes)
             order = [t for t in self.codebook.ids if t in themes]
-            evidence.sort(key=lambda e: order.index(e[0]))
+            evidence = sorted((e for e in evidence if e[0] in themes), key=lambda e: order.index(e[0]))
             out.append(Assignment(tuple(order), tuple(evidence)) if order else Assignment(()))
         return out
 
-    def _words(self, row, theme: str, text: str) -> str:
-        """The answer's own words whose terms weigh most for ``theme``."""
-        coef = self.classifiers[theme].coef_[0][: len(self.vectorizer.vocabulary_)]
-        weights = {}
+    def _words_of(self, text: str, terms: set[str]) -> str:
+        """The answer's own words whose lemma or compound parts are among ``terms`` (heaviest first)."""
+        weights: dict[str, float] = {}
+        idf = dict(zip(self.vectorizer.get_feature_names_out(), self.vectorizer.idf_))
         for tok in T.tokens(text):
-            score = max((coef[j] * row[0, j] for j in _columns(self.vectorizer, tok)), default=0.0)
-            if score > 0:
-                weights[tok] = max(weights.get(tok, 0.0), score)
-        best = sorted(weights, key=lambda w: -weights[w])[:N_EVIDENCE_WORDS]
-        return " ".join(best)
+            hit = [idf.get(t, 0.0) for t in _terms(tok) if t in terms]
+            if hit:
+                weights[tok] = max(weights.get(tok, 0.0), max(hit))
+        return " ".join(sorted(weights, key=lambda w: -weights[w])[:N_EVIDENCE_WORDS])
 
-    def _nearest(self, row, theme: str) -> str:
-        """'gelernt: wie „…“': the most similar coded answer that has ``theme``."""
-        sims = (self.matrix @ row.T).toarray().ravel()
-        candidates = [i for i, labels in enumerate(self.labels) if theme in labels]
-        best = max(candidates, key=lambda i: sims[i])
-        quote = self.texts[best].strip()
-        return f"{LEARNT}: wie „{quote[:80]}{'…' if len(quote) > 80 else ''}“"
+    def _quote(self, row: csr_matrix, theme: str, term: str) -> str:
+        """The most similar coded answer that has ``theme`` and holds ``term``, as evidence."""
+        candidates = [k for k, labels in enumerate(self.labels) if theme in labels and term in _terms(self.texts[k])]
+        sims = (self.vectorizer.transform([_terms(self.texts[k]) for k in candidates]) @ row.T).toarray().ravel()
+        return _like(self.texts[candidates[int(sims.argmax())]])
+
+
+def _like(text: str) -> str:
+    quote = text.strip()
+    return f"{LEARNT}: wie „{quote[:80]}{'…' if len(quote) > 80 else ''}“"
 
 
 def _key(text: str) -> str:
@@ -139,15 +159,6 @@ def _key(text: str) -> str:
 
 def _terms(text: str) -> list[str]:
     return [T.fold(t) for t in T.content_terms(text)] if isinstance(text, str) else []
-
-
-def _columns(vectorizer: TfidfVectorizer, token: str) -> list[int]:
-    vocab = vectorizer.vocabulary_
-    return [vocab[t] for t in _terms(token) if t in vocab]
-
-
-def _with_rule(X, rule: Sequence[bool]):
-    return hstack([X, csr_matrix(np.asarray(rule, dtype=float).reshape(-1, 1) * RULE_WEIGHT)]).tocsr()
 
 
 def _coded(rule: Assignment, themes: set[str], codebook: Codebook, text: str) -> Assignment:
@@ -162,7 +173,7 @@ def _coded(rule: Assignment, themes: set[str], codebook: Codebook, text: str) ->
 
 
 def train(examples: pd.DataFrame, codebook: Codebook) -> ThemeModel | None:
-    """A model from coded answers (columns text, themes), or None if they teach no theme.
+    """What coded answers (columns text, themes) teach against the rules, or None without any.
 
     Themes outside the codebook are ignored (their answers still teach the codebook's themes
     that they are not about).
@@ -177,16 +188,25 @@ def train(examples: pd.DataFrame, codebook: Codebook) -> ThemeModel | None:
     vectorizer = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
     X = vectorizer.fit_transform(docs)
     rules = assign(texts, codebook)
-    classifiers: dict[str, LogisticRegression] = {}
-    for theme in codebook.ids:
-        y = np.array([theme in labels_ for labels_ in labels])
-        if y.sum() < MIN_POSITIVES or y.all():
-            continue
-        clf = LogisticRegression(C=4.0, max_iter=1000)
-        clf.fit(_with_rule(X, [theme in a.themes for a in rules]), y)
-        classifiers[theme] = clf
+    mistakes = [(gold - set(r.themes), set(r.themes) - gold) for gold, r in zip(labels, rules)]
+    verdicts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (theme, signal) → [right, wrong]
+    for gold, rule in zip(labels, rules):
+        for theme, signal in {(th, sig) for th, _, sig in rule.evidence}:
+            verdicts[(theme, signal)][theme not in gold] += 1
+    counters = {k for k, (right, wrong) in verdicts.items() if wrong >= MIN_EVIDENCE and wrong >= 2 * right}
+    holding, with_theme, missed = Counter(), Counter(), Counter()
+    for doc, gold, (miss, _) in zip(docs, labels, mistakes):
+        for term in set(doc):
+            holding[term] += 1
+            with_theme.update((term, th) for th in gold)
+            missed.update((term, th) for th in miss)
+    signals: dict[str, set[str]] = defaultdict(set)
+    for (term, theme), n in missed.items():
+        if n >= MIN_EVIDENCE and with_theme[(term, theme)] >= SIGNAL_SHARE * holding[term]:
+            signals[term].add(theme)
+    neighbours = NearestNeighbors(n_neighbors=1, metric="cosine").fit(X)
     known = {_key(t): labels_ for t, labels_ in zip(texts, labels)}
-    return ThemeModel(codebook, vectorizer, classifiers, texts, labels, X, known)
+    return ThemeModel(codebook, vectorizer, neighbours, texts, labels, mistakes, counters, dict(signals), known)
 
 
 def model_from_files(paths: Sequence[Path], text_column: str, codebook: Codebook) -> ThemeModel | None:
