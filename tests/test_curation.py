@@ -33,7 +33,7 @@ def test_rename_keeps_the_old_file_and_undo_brings_the_name_back(ws: Workspace) 
     assert f"{len(_carrying(ws, 'wohnen'))} Antworten" in preview.text and "„Wohnen“ heißt danach „Wohnraum“" in preview.text
     assert preview.answers == 0
     book = curation.rename(ws, "wohnen", label_de="Wohnraum", coder="AB")
-    assert book.theme("wohnen").label_de == "Wohnraum" and book.version == "1.1.0"
+    assert book.theme("wohnen").label_de == "Wohnraum" and book.version == "2.1.0"
     kept = ws.root / versions.VERSIONS_DIR / "0001.yaml"
     assert kept.read_bytes() == default_codebook_path().read_bytes()
     assert len(_carrying(ws, "wohnen")) > 0  # the id stays, so do the answers
@@ -42,7 +42,7 @@ def test_rename_keeps_the_old_file_and_undo_brings_the_name_back(ws: Workspace) 
     message = curation.undo_last_change(ws, coder="AB")
     assert message.startswith("Zurückgenommen: Thema „Wohnen“ umbenannt") and "Version 1.2.0" in message
     restored = curation.workspace_codebook(ws)
-    assert restored.theme("wohnen").label_de == "Wohnen" and restored.version == "1.2.0"
+    assert restored.theme("wohnen").label_de == "Wohnen" and restored.version == "2.2.0"
     assert [t.id for t in restored.themes] == list(load_codebook().ids)
     table = curation.history(ws)
     assert list(table.columns) == ["Nr.", "Wann", "Wer", "Änderung", "Version", "Stand"]
