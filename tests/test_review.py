@@ -104,5 +104,5 @@ def test_rename_and_merge_in_workspace_keep_corrections_consistent(ws: Workspace
     book = curation.workspace_codebook(ws)
     assert book.version == "2.2.0" and (ws.root / "surveys" / "codebook.yaml").is_file()
     assert load_corrections(ws, MEETING)["themes"].tolist() == ["strukturen;wohnraum"]
-    assert curation.history(ws)["Version"].iloc[0] == "1.1.0 → 1.2.0"
+    assert curation.history(ws)["Version"].iloc[0] == "2.1.0 → 2.2.0"
     assert rename_themes_in_corrections(ws, MEETING, {"x": "y"}) is None

@@ -20,9 +20,9 @@ from integkit.errors import InputError
 from integkit.facilitator import versions
 from integkit.facilitator.present import count, quoted, theme_names
 from integkit.io import write_csv
-from integkit.themes.assign import assign, split_themes
+from integkit.themes.assign import split_themes
 from integkit.themes.codebook import (
-    WORKSPACE_CODEBOOK, Codebook, Signals, Theme, add_theme, load_codebook, merge_themes, rename_theme, save_codebook,
+    WORKSPACE_CODEBOOK, Codebook, Theme, load_codebook, merge_themes, rename_theme, save_codebook,
 )
 from integkit.themes.coding import code_answers, load_corrections, rename_themes_in_corrections
 from integkit.workspace import Workspace
@@ -93,11 +93,10 @@ def save_discovery(workspace: Workspace | str, meeting_id: str, summary: pd.Data
 
 
 def proposed_signals(summary: pd.DataFrame, cluster: int) -> list[str]:
-    """The words a cluster would add as signals (its top terms), for the facilitator to edit."""
-    row = summary[summary["cluster"].astype(int) == int(cluster)]
-    if row.empty:
-        return []
-    return [t.strip() for t in str(row["top_terms"].iloc[0]).split(",") if len(t.strip()) >= 3]
+    """The words a cluster would add as signals (content words specific to it), for the facilitator to edit."""
+    from integkit.themes import proposal
+
+    return proposal.proposed_signals(summary, cluster)
 
 
 def proposed_label(summary: pd.DataFrame, cluster: int) -> str:
@@ -111,19 +110,19 @@ def proposed_label(summary: pd.DataFrame, cluster: int) -> str:
 
 def claim_preview(analysis: Analysis, label_de: str, signals: list[str]) -> Preview:
     """How many answers of the meeting a new theme with these signal words would claim."""
-    words = tuple(dict.fromkeys(w.strip() for w in signals if w.strip()))
+    from integkit.themes import proposal
+
+    words = [w.strip() for w in signals if w.strip()]
     if not words:
         return Preview("Ohne Signalwörter würde das Thema keiner Antwort zugeordnet.")
-    theme_id = new_theme_id(analysis.codebook, label_de or "neu")
-    book = add_theme(analysis.codebook, Theme(theme_id, label_de or "neu", signals=Signals(parts=words)), "preview")
-    coded = analysis.coded
-    hit = [theme_id in a.themes for a in assign(coded["text"].tolist(), book)]
-    claimed = coded[hit]
+    coded = analysis.coded.reset_index(drop=True)
+    found = proposal.preview_signals(coded["text"].tolist(), words, analysis.codebook)
+    claimed = coded.iloc[found.claimed["row"].tolist()]
     bare = int((claimed["themes"].map(split_themes).map(len) == 0).sum())
     text = (f"Das neue Thema {quoted(label_de or 'neu')} würde {count(len(claimed), 'answer')} "
             f"({count(claimed['response_id'].nunique(), 'person')}) dieses Treffens zugeordnet"
             f"{f', {bare} davon hatten bisher kein Thema' if len(claimed) else ''} "
-            f"({round(100 * len(claimed) / max(len(coded), 1))} % aller Antworten).")
+            f"({round(100 * found.share)} % aller Antworten).")
     return Preview(text, answers=len(claimed))
 
 
@@ -131,7 +130,7 @@ def accept(
     workspace: Workspace | str, meeting_id: str, summary: pd.DataFrame, cluster: int, theme_id: str = "",
     label_de: str = "", label_en: str = "", signals: list[str] | None = None, coder: str = "",
 ) -> Codebook:
-    """Add a discovered cluster as a new theme (discover.accept_cluster); ``signals`` replace its top terms."""
+    """Add a discovered cluster as a new theme (discover.accept_cluster); ``signals`` replace its proposed ones."""
     from integkit.themes.discover import accept_cluster
 
     ws = _ws(workspace)
@@ -140,16 +139,15 @@ def accept(
     theme_id = theme_id.strip() or new_theme_id(book, label)
     if int(cluster) not in set(summary["cluster"].astype(int)):
         raise InputError(f"Die Themenfindung hat keinen Cluster {cluster}.")
+    words = None
     if signals is not None:
         words = [w.strip() for w in signals if w.strip()]
         if not words:
             raise InputError("Bitte mindestens ein Signalwort angeben.")
-        summary = summary.copy()
-        summary.loc[summary["cluster"].astype(int) == int(cluster), "top_terms"] = ", ".join(words)
     path = save_discovery(ws, meeting_id, summary)
     description = f"Neues Thema {quoted(label)} aus der Themenfindung übernommen (Cluster {cluster})"
     with versions.change(ws, versions.ACCEPT, description, coder):
-        new, _ = accept_cluster(int(cluster), path, theme_id, label, label_en.strip(), workspace=ws.root)
+        new, _ = accept_cluster(int(cluster), path, theme_id, label, label_en.strip(), workspace=ws.root, signals=words)
     return new
 
 
