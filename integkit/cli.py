@@ -145,13 +145,15 @@ def report(
     """
     from rich.progress import Progress
 
-    from integkit.report.batch import plan_reports, render_reports
+    from integkit.report.batch import plan_reports, render_reports, unconfirmed_names
 
     ws = _workspace(workspace)
     planned = plan_reports(
         ws, meeting, municipality, all_ or not municipality, snapshot, language.value, _formats(format_), min_group,
         all_municipalities=all_, timeout=timeout,
     )
+    for line in unconfirmed_names(ws, planned):
+        typer.echo(f"integkit: note: {line}", err=True)
     renewed = sum(job.renewal for job in planned)
     if renewed:
         typer.echo(f"integkit: note: also rendering {renewed} report(s) the index lists that were made from other data, codings or codebook", err=True)

@@ -374,3 +374,18 @@ def test_a_report_under_a_new_file_name_replaces_the_old_entry_and_its_files(tmp
     assert set(listed_reports(ws, "vt-1")) == {"vt-1_gemeinde_neufahrn-b-freising-1a2b3c4d", "vt-1_municipality_neufahrn-b-freising"}
     assert not list(out.glob("vt-1_gemeinde_neufahrn-b-freising.*"))  # the superseded files are gone
     assert len(list(out.glob("vt-1_municipality_neufahrn-b-freising.*"))) == 2  # the English one is another report
+
+
+def test_a_report_for_a_name_no_one_confirmed_says_so(tmp_path):
+    from conftest import recorded_export
+
+    ws = init_workspace(tmp_path / "ws")
+    export = recorded_export(tmp_path / "typo.csv", ["G01", "G01", "G01", "Freisng", "Freisng", "Freisng"])
+    assert runner.invoke(app, ["import", "vt-typo", str(export), "-w", str(ws.root)]).exit_code == 0
+    result = runner.invoke(app, ["report", "vt-typo", "--municipality", "Freisng", "--jobs", "1", "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    assert "'Freisng' is no municipality of the questionnaire or the district (maybe Freising)" in result.output
+    (ws.surveys_dir / "municipalities.yaml").write_text("aliases:\n  Freisng: Freising\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", "vt-typo", "--all", "--jobs", "1", "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    assert "is no municipality" not in result.output and "gemeinde_freising" in result.output

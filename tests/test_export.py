@@ -2,7 +2,8 @@
 
 The project is validated against the REFI-QDA project schema (tests/fixtures/refi_qda/Project.xsd,
 from the standard) and parsed back here, independently of the writer, into the codings that
-`integkit.themes.coding.code_answers` gives, with one facilitator correction winning.
+`integkit.themes.coding.code_answers` gives, with one facilitator correction winning and what that
+correction teaches (`integkit.themes.learn`) applied to the other answers, as in the reports.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from integkit.responses import load_responses
 from integkit.themes.assign import split_themes
 from integkit.themes.codebook import load_codebook
 from integkit.themes.coding import code_answers, load_corrections, save_corrections, theme_mentions
+from integkit.themes.learn import train, workspace_examples
 from integkit.workspace import Workspace, init_workspace
 
 runner = CliRunner()
@@ -61,7 +63,9 @@ def qdpx(ws, tmp_path_factory) -> Path:
 
 def expected_codings(ws: Workspace) -> pd.DataFrame:
     responses = load_responses(ws, MEETING)
-    return code_answers(responses, load_codebook(workspace=ws.root), load_corrections(ws, MEETING))
+    book = load_codebook(workspace=ws.root)
+    model = train(workspace_examples(ws), book)
+    return code_answers(responses, book, load_corrections(ws, MEETING), model=model)
 
 
 def read_project(path: Path) -> dict:

@@ -149,9 +149,16 @@ def _text(page: Page, label: str):
 
 
 def _download(page: Page, link_text: str, target: Path, nth: int = 0) -> Path:
-    """Click the nth link with this text (-1: the last) and keep the file the browser saves."""
+    """Click the nth link with this text (-1: the last) and keep the file the browser saves.
+
+    It waits for the kernel to be idle first, as a person waits for a view to finish updating:
+    a link clicked while the kernel is still redrawing its output is replaced under the pointer.
+    """
+    expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle").first).to_be_visible(timeout=LONG)
+    link = page.get_by_text(link_text, exact=True).nth(nth)
+    expect(link).to_have_attribute("download", re.compile(r"\S"))
     with page.expect_download() as info:
-        page.get_by_text(link_text, exact=True).nth(nth).click()
+        link.click()
     target.parent.mkdir(parents=True, exist_ok=True)
     info.value.save_as(target)
     return target

@@ -17,6 +17,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import keyring
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -223,6 +224,15 @@ def test_drafts_go_to_out_and_only_names_groups(ws, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [f"{MEETING}_bericht.eml", f"{MEETING}_gemeinde_eching.eml"]
     result = share(ws, "--only", "Atlantis")
     assert result.exit_code == 2 and "--only Atlantis: not a recipient group" in result.output
+
+
+def test_reports_older_than_the_codings_are_not_shared(ws):
+    from integkit.themes.coding import save_corrections
+
+    save_corrections(ws, MEETING, pd.DataFrame({"response_id": [1], "question_id": ["q_gut"], "themes": ["wohnen"]}))
+    result = share(ws)
+    assert result.exit_code == 2 and "rest on an older state" in result.output and f"integkit report {MEETING} --all" in result.output
+    assert not (ws.report_dir(MEETING) / "share").exists()
 
 
 # --- sending ---------------------------------------------------------------------------------

@@ -88,6 +88,29 @@ def known_municipalities(workspace: Workspace, meeting_id: str, snapshot: str | 
     return sorted(set(names) - {UNKNOWN_MUNICIPALITY}, key=str.lower)
 
 
+def unconfirmed_names(workspace: Workspace, jobs: list[ReportJob]) -> list[str]:
+    """A line for each municipality report whose name is no known municipality and no alias the
+    office confirmed (a name typed as "other"): such a report is made, but it must say so."""
+    from integkit.ingest.municipalities import unconfirmed_municipalities
+
+    notes, checked = [], {}
+    for job in jobs:
+        name = job.parameters.get("municipality")
+        if not name:
+            continue
+        key = (job.parameters["meeting_id"], job.parameters["snapshot"])
+        if key not in checked:
+            checked[key] = unconfirmed_municipalities(workspace, *key)
+        if name in checked[key]:
+            suggestion = checked[key][name]
+            notes.append(
+                f"{job.parameters['meeting_id']}: {name!r} is no municipality of the questionnaire or the district"
+                + (f" (maybe {suggestion})" if suggestion else "")
+                + f"; its report is rendered as typed; confirm what it means under 'aliases' in {workspace.surveys_dir / 'municipalities.yaml'}"
+            )
+    return notes
+
+
 def plan_reports(
     workspace: Workspace,
     meeting_id: str,

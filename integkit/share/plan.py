@@ -145,5 +145,21 @@ def plan_deliveries(
         kind = "meeting" if group == MEETING_GROUP else "municipality"
         report, files = _pick(out_dir, meeting_reports if kind == "meeting" else by_municipality.get(group, []))
         deliveries.append(Delivery(group, kind, groups[group], report, files))
+    check_current(workspace, meeting_id, entries, deliveries)
     check_attachments(deliveries, meeting_id)
     return deliveries
+
+
+def check_current(workspace: Workspace, meeting_id: str, entries: dict[str, dict[str, Any]], deliveries: list[Delivery]) -> None:
+    """Refuse reports made from another state (snapshot, codebook, codings) than the workspace's now:
+    a municipality would get figures the office has since corrected."""
+    from integkit.report.state import resolve_state
+
+    current = resolve_state(workspace, meeting_id).digest
+    stale = [d.report for d in deliveries if d.report and entries[d.report].get("state") != current]
+    if stale:
+        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        raise InputError(
+            f"{workspace.report_dir(meeting_id) / INDEX_DATA}: {shown} rest on an older state of the data, codings or "
+            f"codebook; render them again (integkit report {meeting_id} --all) before sharing"
+        )
