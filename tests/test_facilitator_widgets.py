@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
+import json
 import os
 import re
-import time
 
 import openpyxl
 import pandas as pd
@@ -19,6 +20,7 @@ from integkit.analysis import series as compare
 from integkit.analysis.meeting import load_analysis
 from integkit.report.charts import SERIES_COLOURS
 from integkit.report.index import INDEX_DATA
+from integkit.report.state import resolve_state
 from integkit.themes import corrections as C
 from integkit.themes.codebook import load_codebook
 from integkit.themes.coding import load_corrections
@@ -210,25 +212,42 @@ def test_editor_asks_first_then_renames_once_and_undoes(ws: Workspace) -> None:
 
 
 # --- reports note ---------------------------------------------------------------------------------
-def test_reports_note_compares_report_and_coding_times(ws: Workspace) -> None:
+def test_reports_note_compares_the_state_the_reports_were_made_from(ws: Workspace) -> None:
     out = ws.report_dir(MEETING)
     out.mkdir(parents=True, exist_ok=True)
     assert not refresh.reports_state(ws, MEETING).made_at
-    (out / "r.html").write_text("<html></html>")
-    (out / INDEX_DATA).write_text('{"r": {"title": "T", "kind": "meeting", "files": ["r.html"]}}')
-    old = time.time() - 3600
-    os.utime(out / "r.html", (old, old))
+
+    def listed(state: str) -> None:
+        (out / "r.html").write_text("<html></html>")
+        (out / INDEX_DATA).write_text(json.dumps({"r": {"title": "T", "kind": "meeting", "files": ["r.html"], "state": state}}))
+
+    listed("0" * 16)  # made from another state
     state = refresh.reports_state(ws, MEETING)
-    assert state.outdated and state.changed == "die Antworten (neuer Import)"  # the snapshot is newer
-    os.utime(out / "r.html", None)
+    assert state.outdated and "Die Berichte sind veraltet" in state.note()
+    listed(resolve_state(ws, MEETING).digest)
     session = widgets.Session(ws, MEETING, coder="AB")
     assert "Die Berichte sind aktuell (1 Bericht" in session.reports.status.value
-    os.utime(out / "r.html", (old, old))
-    for p in ws.snapshots_dir(MEETING).glob("*/manifest.json"):
-        os.utime(p, (old - 60, old - 60))
+    # touching a file changes nothing; a correction does
+    os.utime(ws.root / "surveys" / "meetings.yaml", None)
     assert not refresh.reports_state(ws, MEETING).outdated
     widgets.save_from_parameters(session, [{"response_id": 1, "question_id": "q_gut", "themes": "wohnen"}])
     assert "Die Berichte sind veraltet" in session.reports.status.value and "die Korrekturen wurden am" in session.reports.status.value
+
+
+def test_a_correction_in_another_meeting_makes_the_reports_old(ws: Workspace) -> None:
+    """The engine learns from every meeting's corrections, so those of another meeting change this one's themes."""
+    out = ws.report_dir(MEETING)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "r.html").write_text("<html></html>")
+    (out / INDEX_DATA).write_text(json.dumps({"r": {"title": "T", "kind": "meeting", "files": ["r.html"], "state": resolve_state(ws, MEETING).digest}}))
+    assert not refresh.reports_state(ws, MEETING).outdated
+    other = next(m for m in ws.meetings() if m != MEETING)
+    C.save_corrections(ws, other, pd.DataFrame([{"response_id": 1, "question_id": "q_gut", "themes": "wohnen"}]),
+                       coder="AB", codebook=load_codebook(workspace=ws.root))
+    state = refresh.reports_state(ws, MEETING)
+    assert state.outdated and state.changed == "die Korrekturen eines anderen Treffens"
+    now = resolve_state(ws, MEETING)
+    assert now.changes_from(dataclasses.replace(now, teaching=())) == ["another meeting's codings (what the theme engine learns from)"]
 
 
 # --- charts ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """What a meeting's reports are made from, resolved once per batch: one batch, one state.
 
 A report reads the meeting's snapshot, the codebook (`surveys/codebook.yaml` or the built-in
-one), the facilitator's codings (`surveys/<meeting>/coding.csv`) and, for the trend, the latest
-snapshot and codings of each earlier meeting of the series. `resolve_state` pins all of them
+one), the facilitator's codings (`surveys/<meeting>/coding.csv`), for the trend the latest
+snapshot and codings of each earlier meeting of the series, and what every other meeting's
+codings teach the theme engine (integkit.themes.learn). `resolve_state` pins all of them
 when a batch is planned (the snapshot by id, the files by sha256); each report checks after it
 ran that nothing changed meanwhile, and the index compares each listed report's state with the
 newest, so that reports made from different states never stand side by side unmarked.
@@ -37,6 +38,7 @@ class ReportState:
     codebook_sha256: str
     codings_sha256: str
     history: tuple[tuple[str, str, str], ...]  # (meeting id, snapshot id, codings sha256), oldest first
+    teaching: tuple[tuple[str, str, str], ...]  # the same for every other meeting with codings (what is learnt)
     integkit_version: str
 
     @property
@@ -55,6 +57,8 @@ class ReportState:
             changes.append(f"the codings (surveys/{self.meeting_id}/coding.csv)")
         if self.history != other.history:
             changes.append("an earlier meeting's data or codings")
+        if self.teaching != other.teaching:
+            changes.append("another meeting's codings (what the theme engine learns from)")
         if self.integkit_version != other.integkit_version:
             changes.append(f"integkit ({other.integkit_version} → {self.integkit_version})")
         return changes
@@ -72,11 +76,15 @@ def resolve_state(workspace: Workspace, meeting_id: str, snapshot: str | None = 
 
     snap = find_snapshot(workspace.snapshots_dir(meeting_id), snapshot)
     codebook_file = resolve_codebook_path(workspace=workspace.root)
-    history = []
-    for earlier in workspace.earlier_meetings(meeting_id):
-        snapshots = list_snapshots(workspace.snapshots_dir(earlier.id))
-        if snapshots:
-            history.append((earlier.id, snapshots[-1].id, file_sha256(corrections_path(workspace, earlier.id))))
+    def latest(other: str) -> tuple[str, str, str] | None:
+        snapshots = list_snapshots(workspace.snapshots_dir(other))
+        return (other, snapshots[-1].id, file_sha256(corrections_path(workspace, other))) if snapshots else None
+
+    history = [entry for earlier in workspace.earlier_meetings(meeting_id) if (entry := latest(earlier.id))]
+    teaching = [
+        entry for other in workspace.meetings()
+        if other != meeting_id and corrections_path(workspace, other).is_file() and (entry := latest(other))
+    ]
     return ReportState(
         meeting_id=meeting_id,
         snapshot=snap.id,
@@ -85,5 +93,6 @@ def resolve_state(workspace: Workspace, meeting_id: str, snapshot: str | None = 
         codebook_sha256=file_sha256(codebook_file),
         codings_sha256=file_sha256(corrections_path(workspace, meeting_id)),
         history=tuple(history),
+        teaching=tuple(teaching),
         integkit_version=__version__,
     )
