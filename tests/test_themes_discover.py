@@ -33,9 +33,9 @@ def test_missing_themes_land_in_clusters_of_their_own_on_the_external_set(extern
     # Answers written by another hand (labelled by THEMES.md); the development part (tuned on).
     # The test part's figures are printed by benchmarks/discovery.py.
     texts, gold, result = external_dev
-    # Issue 12's target is 0.70 for both themes; with codebook 2.x digital access reaches 0.68 on
-    # the development part (benchmarks/discovery.py prints every figure). This floor guards what is reached.
-    assert discovery_share(result.clusters, gold, theme) >= 0.65
+    # Issue 12's target is 0.70 for both themes; on the development part mobility reaches 0.78 and
+    # digital access 0.72 (benchmarks/discovery.py prints every figure).
+    assert discovery_share(result.clusters, gold, theme) >= 0.70
     for cluster in {c for c, g in zip(result.clusters, gold) if theme in g and c is not None}:
         row = result.summary.set_index("cluster").loc[cluster]
         if Counter(t for c, g in zip(result.clusters, gold) if c == cluster for t in g).most_common(1)[0][0] == theme:

@@ -219,7 +219,10 @@ def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarra
     fit = np.asarray(projected.multiply(W).sum(axis=1) if hasattr(projected, "multiply") else (projected * W).sum(axis=1)).ravel()
     recon_norm = np.sqrt(np.einsum("ij,jk,ik->i", W, H @ H.T, W))
     strength = np.where(recon_norm > 0, fit / np.maximum(recon_norm, 1e-12), 0.0)
-    return W.argmax(axis=1), strength, H
+    # An answer's topic is the one contributing most to its reconstruction: W[:, t] times the size
+    # of topic t's terms (NMF may scale a topic's W column up and its H row down; W alone would
+    # favour topics whose terms happen to be scaled small).
+    return (W * np.linalg.norm(H, axis=1)).argmax(axis=1), strength, H
 
 
 def discover(
