@@ -148,3 +148,8 @@ def test_a_single_word_is_a_content_word_only_as_a_noun() -> None:
         assert T.is_content_word(word), word
     for word in ("seit", "zwei", "inzwischen", "meist", "gerade", "jung", "treffen", "kommen", "laufen", "gut", "", "a b", "[Name]"):
         assert not T.is_content_word(word), word
+
+
+@pytest.mark.parametrize("part, word", [("kräft", "kraft"), ("abschlüss", "abschluss"), ("bus", "bus"), ("bücherei", "bücherei")])
+def test_a_compound_part_is_shown_as_the_word_a_reader_knows(part: str, word: str) -> None:
+    assert T.part_as_word(part) == word

@@ -15,6 +15,7 @@ from integkit.themes.codebook import load_codebook
 from integkit.themes.discover import NEW, discover
 from integkit.themes.proposal import (
     claims,
+    cluster_label,
     counter_words,
     parse_signals,
     preview_signals,
@@ -105,3 +106,9 @@ def test_a_cluster_without_specific_words_needs_signals(demo) -> None:
         propose(1, table, "x", "X", workspace=ws.root)
     with pytest.raises(InputError, match="no cluster 7; clusters are: 1"):
         propose(7, table, "x", "X", workspace=ws.root)
+
+
+def test_a_label_names_two_different_words() -> None:
+    assert cluster_label(["rad", "radweg", "ortsteil"]) == "Rad und Ortsteil"
+    assert cluster_label(["führerschein", "schein", "bus"]) == "Führerschein und Bus"
+    assert cluster_label(["WLAN"]) == "WLAN"

@@ -371,6 +371,18 @@ def noun_parts(noun: str) -> list[str]:
     return parts if len(parts) > 1 else [noun.lower()]
 
 
+_UMLAUT_STEM = str.maketrans("äöü", "aou")
+
+
+def part_as_word(part: str) -> str:
+    """A compound part as a reader knows the word: HanTa gives plural stems ("kräft" of
+    Pflegekräfte, "abschlüss" of Berufsabschlüsse) where the word is "kraft", "abschluss"."""
+    if simplemma.is_known(part[:1].upper() + part[1:], lang="de"):
+        return part
+    plain = part.translate(_UMLAUT_STEM)
+    return plain if plain != part and simplemma.is_known(plain[:1].upper() + plain[1:], lang="de") else part
+
+
 def content_terms(text: str) -> list[str]:
     """Lowercase lemmas plus compound parts of the content words (:func:`content_words`) of ``text``.
 

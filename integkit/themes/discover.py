@@ -168,7 +168,7 @@ class _Residuals:
         out = []
         for form in chosen:
             key = T.fold(form)
-            self.forms.setdefault(key, Counter())[form if form.isupper() else form.lower()] += 1
+            self.forms.setdefault(key, Counter())[form if form.isupper() else T.part_as_word(form.lower())] += 1
             out.append(key)
         return tuple(out)
 
@@ -322,7 +322,8 @@ def discover(
             {"cluster": new_id, "size": len(members), "top_terms": ", ".join(residuals.readable(t) for t in top),
              "overlap": overlap, "overlap_share": round(share, 2),
              **{f"quote_{i + 1}": (quotes[i] if i < len(quotes) else "") for i in range(N_QUOTES)},
-             "label": cluster_label(readable_signals or [residuals.readable(t) for t in top if t not in known]),
+             "label": cluster_label(readable_signals or [_noun(residuals.readable(t)) for t in candidates]
+                                    or [residuals.readable(t) for t in top if t not in known]),
              "signals": "; ".join(readable_signals)}
         )
     return DiscoveryResult(clusters, pd.DataFrame(rows, columns=SUMMARY_COLUMNS), assignments)

@@ -58,10 +58,11 @@ def specific_terms(
 
 def cluster_label(terms: Sequence[str]) -> str:
     """A German label from a cluster's leading terms: "Bus und Führerschein" (nouns capitalised;
-    a term contained in an earlier one, as "schein" in "führerschein", is skipped)."""
+    a term contained in an earlier one or containing it, as "schein" after "führerschein" or
+    "radweg" after "rad", is skipped)."""
     chosen: list[str] = []
     for term in terms:
-        if any(T.fold(term) in T.fold(c) for c in chosen):
+        if any(T.fold(term) in T.fold(c) or T.fold(c) in T.fold(term) for c in chosen):
             continue
         chosen.append(term if term[:1].isupper() else term[:1].upper() + term[1:])
         if len(chosen) == N_LABEL_TERMS:
