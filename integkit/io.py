@@ -28,7 +28,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import pandas as pd
 
@@ -254,6 +254,22 @@ def cell_text(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
+
+
+def read_record(path: Path, columns: Sequence[str], numbers: Sequence[str] = ()) -> pd.DataFrame:
+    """A table integkit keeps and a person may edit (a log, coding.csv), read back: the ``columns``
+    must exist and the ``numbers`` columns hold whole numbers (InputError naming the file, the row
+    and the value otherwise); those come back as int."""
+    frame = read_table(path).frame
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    for column in numbers:
+        bad = frame[~frame[column].str.fullmatch(r"\d+")]
+        if len(bad):
+            raise InputError(f"{path}: row {bad.index[0] + 2}: {column} {bad[column].iloc[0]!r} is not a number")
+        frame[column] = frame[column].astype(int)
+    return frame
 
 
 def require_column(df: pd.DataFrame, column: str, path: Path | str) -> None:

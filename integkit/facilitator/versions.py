@@ -23,7 +23,7 @@ import pandas as pd
 from filelock import FileLock
 
 from integkit.errors import InputError
-from integkit.io import read_table, write_csv
+from integkit.io import read_record, write_csv
 from integkit.themes import corrections
 from integkit.themes.codebook import WORKSPACE_CODEBOOK, bump_minor, load_codebook, resolve_codebook_path, save_codebook
 from integkit.workspace import Workspace
@@ -45,14 +45,7 @@ def read_changes(workspace: Workspace) -> pd.DataFrame:
     path = workspace.root / VERSIONS_DIR / CHANGES_FILE
     if not path.is_file():
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    frame = read_table(path).frame
-    missing = [c for c in CHANGE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    bad = frame[~frame["change"].str.fullmatch(r"\d+")]
-    if len(bad):
-        raise InputError(f"{path}: row {bad.index[0] + 2}: change {bad['change'].iloc[0]!r} is not a number")
-    return frame[CHANGE_COLUMNS].astype({"change": int}).reset_index(drop=True)
+    return read_record(path, CHANGE_COLUMNS, numbers=("change",))[CHANGE_COLUMNS].reset_index(drop=True)
 
 
 def undone(changes: pd.DataFrame) -> set[int]:

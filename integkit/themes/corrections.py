@@ -23,7 +23,7 @@ import pandas as pd
 from filelock import FileLock
 
 from integkit.errors import InputError
-from integkit.io import atomic_paths, read_table, write_csv
+from integkit.io import atomic_paths, read_record, write_csv
 from integkit.themes.assign import split_themes
 from integkit.themes.codebook import Codebook
 from integkit.workspace import Workspace
@@ -69,14 +69,7 @@ def load_corrections(workspace: Workspace, meeting_id: str) -> pd.DataFrame:
     path = corrections_path(workspace, meeting_id)
     if not path.is_file():
         return pd.DataFrame(columns=CORRECTION_COLUMNS)
-    frame = read_table(path).frame
-    missing = [c for c in ("response_id", "question_id", "themes") if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    bad = frame[~frame["response_id"].str.fullmatch(r"\d+")]
-    if len(bad):
-        raise InputError(f"{path}: row {bad.index[0] + 2}: response_id {bad['response_id'].iloc[0]!r} is not a number")
-    frame["response_id"] = frame["response_id"].astype(int)
+    frame = read_record(path, ("response_id", "question_id", "themes"), numbers=("response_id",))
     for column in CORRECTION_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
@@ -89,15 +82,7 @@ def read_log(workspace: Workspace, meeting_id: str) -> pd.DataFrame:
     path = log_path(workspace, meeting_id)
     if not path.is_file():
         return pd.DataFrame(columns=LOG_COLUMNS)
-    frame = read_table(path).frame
-    missing = [c for c in LOG_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    for column in ("entry", "response_id"):
-        bad = frame[~frame[column].str.fullmatch(r"\d+")]
-        if len(bad):
-            raise InputError(f"{path}: row {bad.index[0] + 2}: {column} {bad[column].iloc[0]!r} is not a number")
-        frame[column] = frame[column].astype(int)
+    frame = read_record(path, LOG_COLUMNS, numbers=("entry", "response_id"))
     unknown = frame[~frame["action"].isin(ACTIONS)]
     if len(unknown):
         raise InputError(f"{path}: row {unknown.index[0] + 2}: unknown action {unknown['action'].iloc[0]!r}")
