@@ -16,16 +16,14 @@ inzwischen, gerade, jung ..."), and each cluster's label, terms and proposed sig
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from at_revision import run_at  # noqa: E402
 from theme_sets import external  # noqa: E402
 
 from integkit.text.normalize import is_content_word  # noqa: E402
@@ -43,16 +41,9 @@ _DISCOVER = (
 )
 
 
-def run_at(rev: str, texts: list[str]) -> dict:
+def discovery_at(rev: str, texts: list[str]) -> dict:
     """Clusters and cluster terms that discovery at git revision ``rev`` gives ``texts``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "integkit"], check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        proc = subprocess.run(
-            [sys.executable, "-c", _DISCOVER], input=json.dumps(texts), capture_output=True, text=True, check=True,
-            env={"PYTHONPATH": tmp, "PATH": "/usr/bin:/bin"}, cwd=tmp,
-        )
-    return json.loads(proc.stdout)
+    return run_at(rev, _DISCOVER, texts)
 
 
 def fillers(terms: list[str]) -> tuple[int, int]:
@@ -70,7 +61,7 @@ def main() -> None:
     for name, frame in runs.items():
         texts = frame["text"].tolist()
         gold = [set(split_themes(g)) for g in frame["gold"]]
-        before = run_at(args.before, texts)
+        before = discovery_at(args.before, texts)
         t0 = time.perf_counter()
         result = discover(texts, seed=0)
         seconds = time.perf_counter() - t0

@@ -12,15 +12,13 @@ Targets on external_test: macro-F1 >= 0.90, every theme precision >= 0.85 and re
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from at_revision import run_at  # noqa: E402
 from theme_sets import labelled_sets  # noqa: E402
 
 from integkit.themes.assign import assign, split_themes  # noqa: E402
@@ -38,14 +36,7 @@ _PREDICT = (
 
 def predictions_at(rev: str, texts: list[str]) -> list[set[str]]:
     """Themes the engine and default codebook of git revision ``rev`` give ``texts``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "integkit"], check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        proc = subprocess.run(
-            [sys.executable, "-c", _PREDICT], input=json.dumps(texts), capture_output=True, text=True, check=True,
-            env={"PYTHONPATH": tmp, "PATH": "/usr/bin:/bin"}, cwd=tmp,
-        )
-    return [set(p) for p in json.loads(proc.stdout)]
+    return [set(p) for p in run_at(rev, _PREDICT, texts)]
 
 
 def _row(label: str, before, after) -> str:
