@@ -83,6 +83,52 @@ def test_the_nearest_coded_answer_is_followed_where_the_rules_erred_alike() -> N
     assert signal == f"{LEARNT}: wie „Die Tafel versorgt jede Woche viele Familien“"
 
 
+def test_a_neighbour_sharing_only_the_rules_own_evidence_teaches_nothing() -> None:
+    """Answers from the external set: a one-word answer close to a longer coded one gets no theme
+    from it when all they share is the word the rules already placed."""
+    book = load_codebook()
+    coded = pd.DataFrame({
+        "text": ["Kürzere Bearbeitungszeiten bei Aufenthaltserlaubnissen, die Leute verlieren sonst ihre Stelle.",
+                 "Mehr Wohnungen bitte", "Der Helferkreis ist super"],
+        "themes": ["verwaltung;arbeit", "wohnen", "ehrenamt"],
+    })
+    assert [a.themes for a in assign(["Bearbeitungszeiten!"], book, model=train(coded, book))] == [("verwaltung",)]
+
+
+def test_a_counter_signal_never_takes_an_answers_only_theme() -> None:
+    """"Bescheid" denied where it was incidental (the point was housing) still makes "Bescheide
+    verständlicher" an answer about the administration."""
+    book = load_codebook()
+    coded = pd.DataFrame({
+        "text": ["Familien mit positivem Bescheid finden keine Wohnung.", "Trotz Bescheid bleiben sie in der Unterkunft, Wohnungen fehlen.",
+                 "Der Helferkreis ist super"],
+        "themes": ["wohnen", "wohnen", "ehrenamt"],
+    })
+    model = train(coded, book)
+    assert ("verwaltung", "bescheid") in model.counters
+    new = ["Bescheide verständlicher", "Mit Bescheid, aber ohne Wohnung"]
+    assert [a.themes for a in assign(new, book, model=model)] == [("verwaltung",), ("wohnen",)]
+
+
+def test_coded_answers_do_not_make_unseen_answers_worse() -> None:
+    """Cross-validation on the external set's test part, which the rules were not tuned on."""
+    from theme_sets import external
+
+    from integkit.themes.assign import split_themes
+    from integkit.themes.evaluate import score
+
+    book = load_codebook()
+    test = external().query("split == 'test'")
+    for seed in range(3):
+        coded = test.sample(100, random_state=seed)
+        rest = test.drop(coded.index)
+        gold = [set(split_themes(g)) for g in rest["gold"]]
+        rules = score(gold, [set(a.themes) for a in assign(rest["text"].tolist(), book)], book.ids).macro_f1
+        model = train(coded[["text", "gold"]].rename(columns={"gold": "themes"}), book)
+        learnt = score(gold, [set(a.themes) for a in assign(rest["text"].tolist(), book, model=model)], book.ids).macro_f1
+        assert learnt >= rules - 0.002, (seed, rules, learnt)
+
+
 def test_learning_writes_nothing_and_the_package_ships_no_model(tmp_path: Path, monkeypatch) -> None:
     import integkit
 

@@ -6,12 +6,15 @@ where they disagree with the rules systematically do they overrule them in new a
 
 - a learned counter-signal: a rule signal that gave a theme the coded answers deny, at least
   twice and twice as often as it was right ("Bescheid" in answers about housing), drops that
-  theme when it is all the theme's evidence;
+  theme when it is all the theme's evidence and the answer has another theme (the word was
+  incidental there; "Bescheide verständlicher" stays verwaltung);
 - a learned signal: a word (lemma or compound part, integkit.text.normalize.content_terms) the
   codebook lacks, found in at least two coded answers with a theme the rules missed and with that
   theme in nearly all coded answers that hold it ("Hopfenzupfen" → arbeit), adds the theme;
 - the nearest coded answer (cosine similarity of tf-idf vectors, scikit-learn's NearestNeighbors)
-  that is close and on which the rules made the same mistake: its coded theme is followed.
+  that is close, to which the rules gave the same themes, and that shares words with the answer
+  the rules did not already take as evidence: its coded themes are followed ("Bearbeitungszeiten!"
+  learns no arbeit from a coded answer about losing one's job over slow permits).
 
 Evidence names what fired: the answer's own words that carry the learned signal, or those it
 shares with the nearest coded answer, and that answer ("gelernt: wie „…“"). A coded answer seen
@@ -90,6 +93,7 @@ class ThemeModel:
     neighbours: NearestNeighbors
     texts: list[str]
     labels: list[set[str]]
+    rule_themes: list[set[str]]  # per coded answer: the themes the rules give it
     mistakes: list[tuple[set[str], set[str]]]  # per coded answer: themes the rules missed, themes they gave wrongly
     counters: set[tuple[str, str]]  # (theme, rule signal) the coded answers deny
     signals: dict[str, set[str]]  # term → themes it teaches
@@ -109,9 +113,9 @@ class ThemeModel:
                 continue
             themes = set(rule.themes)
             evidence = list(rule.evidence)
-            for theme in rule.themes:  # learned counter-signals
+            for theme in rule.themes:  # learned counter-signals, where the answer is about something else too
                 signals = {sig for th, _, sig in rule.evidence if th == theme}
-                if signals and all((theme, sig) in self.counters for sig in signals):
+                if signals and all((theme, sig) in self.counters for sig in signals) and len(themes) > 1:
                     themes.discard(theme)
             for term in dict.fromkeys(terms[i]):  # learned signals
                 for theme in sorted(self.signals.get(term, ())):
@@ -119,13 +123,17 @@ class ThemeModel:
                         themes.add(theme)
                         evidence.append((theme, self._words_of(text, {term}), self._quote(X[i], theme, term)))
             j, similarity = int(nearest[i, 0]), 1.0 - float(distance[i, 0])
-            if similarity >= NEAREST_SIMILARITY and terms[i]:  # the nearest coded answer, where the rules erred alike
-                missed, wrong = self.mistakes[j]
-                shared = set(terms[i]) & set(_terms(self.texts[j]))
-                for theme in missed - set(rule.themes) - themes:
-                    themes.add(theme)
-                    evidence.append((theme, self._words_of(text, shared), _like(self.texts[j])))
-                themes -= wrong & set(rule.themes)
+            missed, wrong = self.mistakes[j]
+            if similarity >= NEAREST_SIMILARITY and terms[i] and self.rule_themes[j] == set(rule.themes):
+                # the nearest coded answer, given the same themes by the rules: its mistake is this
+                # one's too, where the two share words the rules did not take as evidence already
+                explained = {t for _, words, _ in rule.evidence for t in _terms(words)}
+                shared = set(terms[i]) & set(_terms(self.texts[j])) - explained
+                if shared:
+                    for theme in missed - themes:
+                        themes.add(theme)
+                        evidence.append((theme, self._words_of(text, shared), _like(self.texts[j])))
+                    themes -= wrong
             order = [t for t in self.codebook.ids if t in themes]
             evidence = sorted((e for e in evidence if e[0] in themes), key=lambda e: order.index(e[0]))
             out.append(Assignment(tuple(order), tuple(evidence)) if order else Assignment(()))
@@ -206,7 +214,8 @@ def train(examples: pd.DataFrame, codebook: Codebook) -> ThemeModel | None:
             signals[term].add(theme)
     neighbours = NearestNeighbors(n_neighbors=1, metric="cosine").fit(X)
     known = {_key(t): labels_ for t, labels_ in zip(texts, labels)}
-    return ThemeModel(codebook, vectorizer, neighbours, texts, labels, mistakes, counters, dict(signals), known)
+    rule_themes = [set(r.themes) for r in rules]
+    return ThemeModel(codebook, vectorizer, neighbours, texts, labels, rule_themes, mistakes, counters, dict(signals), known)
 
 
 def model_from_files(paths: Sequence[Path], text_column: str, codebook: Codebook) -> ThemeModel | None:
