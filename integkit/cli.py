@@ -35,6 +35,7 @@ app = typer.Typer(
     help="Themes, charts and reports from the Vernetzungstreffen survey answers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # docstring paragraphs are wrapped to the terminal, not broken where the source breaks
 )
 
 WorkspaceOpt = Annotated[
@@ -225,6 +226,7 @@ def pull(
 
     Connection: LIMESURVEY_URL (…/index.php/admin/remotecontrol) and LIMESURVEY_USER from the environment or the workspace's .env; the password from LIMESURVEY_PASSWORD, .env, or the system keyring (`integkit login`). A pull that finds nothing new writes nothing.
 
+    \b
     Exit codes:
     2  bad option, meeting id or workspace;
     10 other LimeSurvey refusal;
@@ -290,7 +292,7 @@ def login(
 
 
 # --- themes (integkit themes ...) -------------------------------------------------------
-themes_app = typer.Typer(help="Assign, evaluate and discover themes in free-text answers.", no_args_is_help=True)
+themes_app = typer.Typer(help="Assign, evaluate and discover themes in free-text answers.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(themes_app, name="themes")
 
 TextColumnOpt = Annotated[str, typer.Option("--text-column", help="Column holding the free-text answers.")]
@@ -484,6 +486,7 @@ def share(
 
     Sending: SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_FROM and SMTP_SECURITY (starttls, tls or none) from the environment or the workspace's .env; the password from SMTP_PASSWORD, .env, or the system keyring (`keyring set integkit-smtp USER@HOST`). What was sent is logged in reports/<meeting>/share/sent.jsonl; a second --send sends only what is not logged yet.
 
+    \b
     Exit codes:
     2  bad recipients.yaml, option or reports;
     20 a message or recipient refused, or messages left unsent;
