@@ -34,7 +34,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neighbors import NearestNeighbors
 
-from integkit.errors import InputError
+from integkit.errors import InputError, IntegkitError
 from integkit.io import read_table, require_column
 from integkit.text import normalize as T
 from integkit.themes.assign import Assignment, assign, split_themes
@@ -75,7 +75,7 @@ def workspace_examples(workspace) -> pd.DataFrame:
             continue
         try:
             answers = load_responses(workspace, meeting).answers[["response_id", "question_id", "text"]]
-        except Exception:  # a meeting without a usable snapshot teaches nothing; its report says why
+        except IntegkitError:  # a meeting without a usable snapshot teaches nothing; its report says why
             continue
         joined = corrections.drop(columns=["text"]).merge(answers, on=["response_id", "question_id"], how="inner")
         parts.append(joined[["text", "themes"]])
