@@ -98,3 +98,11 @@ def wait_until(ready, *, gave_up=lambda: False, why=lambda: "gave up waiting", l
         if gave_up() or time.monotonic() > deadline:
             pytest.fail(why())
         time.sleep(0.1)
+
+
+def default_version(bumps: int = 0) -> str:
+    """The default codebook's version after ``bumps`` minor bumps (a workspace's edits bump it)."""
+    from integkit.themes.codebook import load_codebook
+
+    major, minor, _ = load_codebook().version.split(".")
+    return f"{major}.{int(minor) + bumps}.0"

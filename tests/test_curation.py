@@ -13,6 +13,7 @@ from integkit.themes.assign import split_themes
 from integkit.themes.codebook import WORKSPACE_CODEBOOK, default_codebook_path, load_codebook, rename_theme, save_codebook
 from integkit.themes.coding import load_corrections, save_corrections
 from integkit.workspace import Workspace
+from conftest import default_version
 
 MEETING = "demo-2026-11"
 
@@ -33,16 +34,16 @@ def test_rename_keeps_the_old_file_and_undo_brings_the_name_back(ws: Workspace) 
     assert f"{len(_carrying(ws, 'wohnen'))} Antworten" in preview.text and "„Wohnen“ heißt danach „Wohnraum“" in preview.text
     assert preview.answers == 0
     book = curation.rename(ws, "wohnen", label_de="Wohnraum", coder="AB")
-    assert book.theme("wohnen").label_de == "Wohnraum" and book.version == "2.1.0"
+    assert book.theme("wohnen").label_de == "Wohnraum" and book.version == default_version(1)
     kept = ws.root / versions.VERSIONS_DIR / "0001.yaml"
     assert kept.read_bytes() == default_codebook_path().read_bytes()
     assert len(_carrying(ws, "wohnen")) > 0  # the id stays, so do the answers
 
     assert curation.last_change(ws) == "Thema „Wohnen“ umbenannt in „Wohnraum“"
     message = curation.undo_last_change(ws, coder="AB")
-    assert message.startswith("Zurückgenommen: Thema „Wohnen“ umbenannt") and "Version 2.2.0" in message
+    assert message.startswith("Zurückgenommen: Thema „Wohnen“ umbenannt") and f"Version {default_version(2)}" in message
     restored = curation.workspace_codebook(ws)
-    assert restored.theme("wohnen").label_de == "Wohnen" and restored.version == "2.2.0"
+    assert restored.theme("wohnen").label_de == "Wohnen" and restored.version == default_version(2)
     assert [t.id for t in restored.themes] == list(load_codebook().ids)
     table = curation.history(ws)
     assert list(table.columns) == ["Nr.", "Wann", "Wer", "Änderung", "Version", "Stand"]

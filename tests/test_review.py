@@ -13,6 +13,7 @@ from integkit.errors import InputError
 from integkit.themes.assign import assign
 from integkit.themes.codebook import load_codebook, merge_themes, rename_theme
 from integkit.workspace import Workspace
+from conftest import default_version
 
 MEETING = "demo-2026-11"
 
@@ -76,7 +77,7 @@ def test_unknown_theme_is_refused(ws: Workspace) -> None:
 def test_rename_theme_bumps_version_and_logs() -> None:
     book = load_codebook()
     new = rename_theme(book, "wohnen", "wohnraum", label_de="Wohnraum")
-    assert new.version == "2.1.0" and "wohnraum" in new.ids and "wohnen" not in new.ids
+    assert new.version == default_version(1) and "wohnraum" in new.ids and "wohnen" not in new.ids
     assert new.theme("wohnraum").signals == book.theme("wohnen").signals
     assert "Renamed theme 'wohnen'" in new.changelog[-1]["change"]
     with pytest.raises(InputError, match="already exists"):
@@ -88,7 +89,7 @@ def test_rename_theme_bumps_version_and_logs() -> None:
 def test_merge_themes_joins_signals_and_examples() -> None:
     book = load_codebook()
     new = merge_themes(book, ["finanzierung"], "strukturen")
-    assert "finanzierung" not in new.ids and new.version == "2.1.0"
+    assert "finanzierung" not in new.ids and new.version == default_version(1)
     merged = new.theme("strukturen")
     assert set(book.theme("finanzierung").signals.parts) <= set(merged.signals.parts)
     assert set(book.theme("finanzierung").examples) <= set(merged.examples)
@@ -102,7 +103,7 @@ def test_rename_and_merge_in_workspace_keep_corrections_consistent(ws: Workspace
     curation.rename(ws, "wohnen", "wohnraum", "Wohnraum")
     curation.merge(ws, ["finanzierung"], "strukturen")
     book = curation.workspace_codebook(ws)
-    assert book.version == "2.2.0" and (ws.root / "surveys" / "codebook.yaml").is_file()
+    assert book.version == default_version(2) and (ws.root / "surveys" / "codebook.yaml").is_file()
     assert load_corrections(ws, MEETING)["themes"].tolist() == ["strukturen;wohnraum"]
-    assert curation.history(ws)["Version"].iloc[0] == "2.1.0 → 2.2.0"
+    assert curation.history(ws)["Version"].iloc[0] == f"{default_version(1)} → {default_version(2)}"
     assert rename_themes_in_corrections(ws, MEETING, {"x": "y"}) is None

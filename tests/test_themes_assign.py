@@ -181,6 +181,17 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         ("Ein runder Tisch mit Vereinen, Kirche und Schule zu allen Themen von Arbeit bis Wohnen.", ("strukturen",)),
         ("Wohnraum, Sprachkurse, bessere Vernetzung.", ("wohnen", "sprache", "strukturen")),  # a frame after the list governs nothing
         ("Mehr Wohnungen, mehr Kitaplätze und mehr Deutschkurse.", ("wohnen", "sprache", "bildung")),  # no frame: a list counts
+        # an item of a numbered list is a sentence of its own: the frame in item 1 governs nothing after it
+        ("Hilfreich wäre: 1) eine Liste der Ansprechpartner im Landratsamt, 2) Musterbescheide und Formulare in mehreren "
+         "Sprachen, 3) eine Info, welche Fördertöpfe es gibt.", ("sprache", "strukturen", "verwaltung", "finanzierung")),
+        # a Kümmerer is labelled by meaning: in the district office strukturen, else a case worker
+        ("Lieber einen Kümmerer im Landratsamt, der sich zuständig fühlt.", ("strukturen",)),
+        ("Ein Kümmerer vor Ort, der die einzelnen Familien betreut.", ("beratung",)),
+        # coordination of volunteers is ehrenamt, not a structure
+        ("Eine hauptamtliche Ehrenamtskoordination für die Stadtteile.", ("ehrenamt",)),
+        # case 4: who the people are
+        ("Lesen und Schreiben lernen für die, die nie eine Schule besucht haben.", ("sprache",)),
+        ("Kitaplätze reichen, auch für die ukrainischen Kinder.", ("bildung",)),
     ],
 )
 def test_context_decides_whether_a_keyword_counts(text: str, themes: tuple[str, ...]) -> None:

@@ -10,6 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from integkit.cli import app
+from conftest import default_version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "themes"
 runner = CliRunner()
@@ -123,9 +124,9 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
     result = run("accept", bus, "--summary", summary, "--id", "mobilitaet", "--label-de", "Mobilität", "--label-en", "Mobility", "--workspace", tmp_path)
     assert result.exit_code == 0, result.output
     data = yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))
-    assert data["version"] == "2.1.0"
+    assert data["version"] == default_version(1)
     assert data["themes"][-1]["id"] == "mobilitaet" and "bus" in data["themes"][-1]["signals"]["parts"]
-    assert data["changelog"][-1]["version"] == "2.1.0" and "mobilitaet" in data["changelog"][-1]["change"]
+    assert data["changelog"][-1]["version"] == default_version(1) and "mobilitaet" in data["changelog"][-1]["change"]
 
     # The accepted theme is used by the next assignment in that workspace.
     answers = tmp_path / "a.csv"
@@ -135,7 +136,7 @@ def test_discover_then_accept_bumps_workspace_codebook(tmp_path: Path) -> None:
 
     # A second accept bumps again; an unknown cluster is an input error.
     assert run("accept", bus, "--summary", summary, "--id", "mobil2", "--label-de", "M2", "--workspace", tmp_path).exit_code == 0
-    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == "2.2.0"
+    assert yaml.safe_load((tmp_path / "surveys" / "codebook.yaml").read_text(encoding="utf-8"))["version"] == default_version(2)
     result = run("accept", 999, "--summary", summary, "--id", "x", "--label-de", "X", "--workspace", tmp_path)
     assert result.exit_code == 2 and "no cluster 999" in result.output
 

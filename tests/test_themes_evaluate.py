@@ -34,9 +34,14 @@ def test_fixture_sizes_and_labels() -> None:
     assert all(len(t.split()) <= 2 for t in shared), shared
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", ["own_dev", "own_test", "own_blind", "external_dev"])
 def test_quality_targets(split: str) -> None:
-    df = read_table(FIXTURES / f"{split}.csv").frame
+    """Issue 12's targets, as a floor on every split but the external test part (which is only
+    measured, by benchmarks/theme_quality.py): macro-F1, and each theme's precision and recall."""
+    from theme_sets import labelled_sets
+
+    df = labelled_sets()[split]
     ev = evaluate(df["text"].tolist(), df["gold"].tolist())
-    assert ev.macro_f1 >= 0.85
+    assert ev.macro_f1 >= 0.92
     assert (ev.scores["precision"] >= 0.85).all(), ev.scores
+    assert (ev.scores["recall"] >= 0.75).all(), ev.scores

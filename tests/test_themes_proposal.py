@@ -25,6 +25,7 @@ from integkit.themes.proposal import (
     workspace_texts,
 )
 from integkit.workspace import Workspace
+from conftest import default_version
 
 MOBILITY = re.compile(r"(?i)\bbus|busse|öpnv|fahr|führerschein|auto\b|mobilität|mvv|räder")
 DIGITAL = re.compile(r"(?i)wlan|laptop|online|internet|handy|smartphone|e-mail")
@@ -94,7 +95,7 @@ def test_edited_signals_replace_the_proposed_ones(demo) -> None:
     cluster = int(summary["cluster"].iloc[0])
     proposal = propose(cluster, path, "mobilitaet", "Mobilität", "Mobility", workspace=ws.root, signals=parse_signals("Bus, Rufbus;führerschein"))
     assert proposal.signals == ("bus", "rufbus", "führerschein")
-    assert proposal.codebook.version == "2.1.0" and proposal.codebook.ids[-1] == "mobilitaet"
+    assert proposal.codebook.version == default_version(1) and proposal.codebook.ids[-1] == "mobilitaet"
     assert proposal.theme.examples and proposal.theme.examples[0] == summary["quote_1"].iloc[0]
     assert not (ws.root / "surveys" / "codebook.yaml").exists()  # a proposal writes nothing
 

@@ -706,7 +706,9 @@ class _Layout:
         self.sentence: list[int] = []
         clause = sentence = 0
         for k, gap in enumerate(gaps):
-            if k and _SENTENCE_GAP.search(gap):
+            # an item of a numbered list ("2) Formulare ...") is a sentence of its own
+            numbered = toks[k].isdigit() and k + 1 < len(gaps) and gaps[k + 1].lstrip().startswith(")")
+            if k and (_SENTENCE_GAP.search(gap) or numbered):
                 sentence += 1
                 clause += 1
             elif k and _CLAUSE_GAP.search(gap):
