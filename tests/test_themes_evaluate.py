@@ -45,3 +45,14 @@ def test_quality_targets(split: str) -> None:
     assert ev.macro_f1 >= 0.92
     assert (ev.scores["precision"] >= 0.85).all(), ev.scores
     assert (ev.scores["recall"] >= 0.75).all(), ev.scores
+
+
+def test_quality_floor_on_the_hard_blind_set() -> None:
+    """The set aimed at the hard cases (incidental school and authority words, strukturen without its
+    keywords) has a lower floor: it guards against regressions, it is no target."""
+    from theme_sets import labelled_sets
+
+    df = labelled_sets()["own_blind_hard"]
+    ev = evaluate(df["text"].tolist(), df["gold"].tolist())
+    assert ev.macro_f1 >= 0.85
+    assert (ev.scores["precision"] >= 0.70).all(), ev.scores

@@ -1,8 +1,8 @@
 """The labelled answer sets the theme engine is measured on, with their fixed splits.
 
 Shared by the theme tests and benchmarks/theme_quality.py so that every figure uses the same
-rows: the project's own dev.csv, test.csv and blind.csv (written from THEMES.md alone), and the
-external set written by another hand
+rows: the project's own dev.csv, test.csv, blind.csv and blind_hard.csv (written from THEMES.md alone),
+and the external set written by another hand
 (tests/fixtures/themes/external/, labelled by THEMES.md), split by id with
 integkit.themes.evaluate.split_by_id (ids ending in 7-9 are its test part).
 """
@@ -27,13 +27,14 @@ def external() -> pd.DataFrame:
 
 
 def labelled_sets() -> dict[str, pd.DataFrame]:
-    """Every split by name: own_dev, own_test, own_blind, external_dev, external_test (columns text,
-    gold[, notes])."""
+    """Every split by name: own_dev, own_test, own_blind, own_blind_hard, external_dev, external_test
+    (columns text, gold[, notes])."""
     ext = external()
     return {
         "own_dev": read_table(THEMES / "dev.csv").frame,
         "own_test": read_table(THEMES / "test.csv").frame,
         "own_blind": read_table(THEMES / "blind.csv").frame.rename(columns={"themes": "gold"}),
+        "own_blind_hard": read_table(THEMES / "blind_hard.csv").frame.rename(columns={"themes": "gold"}),
         "external_dev": ext[ext["split"] == "dev"].reset_index(drop=True),
         "external_test": ext[ext["split"] == "test"].reset_index(drop=True),
     }
