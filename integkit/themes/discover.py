@@ -44,8 +44,8 @@ MIN_SIZE = 3  # a cluster of fewer answers is no proposal: its answers stay uncl
 NMF_SAMPLE = 20_000  # above this many answers, NMF is fitted on a sample of this size
 
 # Nouns that are everywhere in this survey, or only say when, and name no topic of their own:
-# the people and places concerned ("Leit" is Bavarian for Leute), the district office and town
-# hall as addressees, times.
+# the people concerned and the countries they come from ("Leit" is Bavarian for Leute), places,
+# the district office and town hall as addressees, times; the same in English answers.
 GENERIC = frozenset(
     T.fold(w)
     for w in """
@@ -59,8 +59,16 @@ GENERIC = frozenset(
     gruppe platz frage grund stand programm leistung sicht lösung dauer erfahrung anfang ende teil rest
     woche monat stunde abend morgen vormittag nachmittag montag dienstag mittwoch donnerstag freitag
     samstag sonntag januar februar märz april mai juni juli august september oktober november dezember
-    sommer winter frühjahr herbst ferien uhr minute""".split()
-) | frozenset(T.fold(w) for w in get_stop_words("en"))
+    sommer winter frühjahr herbst ferien uhr minute
+    syrien syrer syrerin ukraine ukrainer ukrainerin afghanistan afghane afghanen irak iraker iran iraner
+    eritrea eritreer somalia nigeria türkei kosovo albanien russland georgien""".split()
+) | frozenset(T.fold(w) for w in get_stop_words("en")) | frozenset(
+    # English answers ("honestly", "really": fillers)
+    """people person persons family families kid kids child children woman women man men problem problems
+    issue issues help support office offices staff time times year years week weeks month months day days
+    thing things lot lots way ways place places district municipality municipalities town village villages
+    change changes honestly really actually just maybe""".split()
+)
 
 
 @dataclass(frozen=True)
