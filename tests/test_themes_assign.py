@@ -176,6 +176,8 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         # case 5: only the destination of a trip
         ("Ehrenamtliche fahren die Familien zum Arzt und zur Ausländerbehörde.", ("ehrenamt",)),
         ("Fahrdienste zu Ärzten und Behörden fehlen komplett.", ()),
+        ("Mit dem Bürgerbus kommen die Frauen jetzt zum Deutschkurs.", ()),  # a compound bus too
+        ("Der Rufbus fährt zum Bahnhof, mit Ehrenamtlichen als Fahrern.", ("ehrenamt",)),  # the destination ends at "mit"
         # case 6: only a list of who sits in a structure or what it discusses
         ("Im Netzwerk Integration sitzen Kita, Schule, Helferkreis und Jobcenter an einem Tisch.", ("strukturen",)),
         ("Ein runder Tisch mit Vereinen, Kirche und Schule zu allen Themen von Arbeit bis Wohnen.", ("strukturen",)),
