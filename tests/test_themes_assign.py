@@ -39,6 +39,10 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Wohnugen sind knapp", "wohnen"),  # one typo
         ("Mia brauchadn mehr Wohnunga", "wohnen"),  # Bavarian
         ("Housing is the main issue", "wohnen"),
+        ("Die Ausbildungspaten vermitteln gut in Betriebe.", "ehrenamt"),  # X-Paten, not a "Spaten"
+        ("Wen ruf ich da eigentlich an?", "strukturen"),  # a contact person without the word
+        ("Bei uns weiß die linke Hand nicht, was die rechte tut.", "strukturen"),
+        ("D'Kinder brauchan mehra Nachhuif, in da Schui kemmas ned mit.", "bildung"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
@@ -56,6 +60,11 @@ def test_signal_reaches_theme(text: str, theme: str) -> None:
         ("Integrationsarbeit und Jugendarbeit laufen", "arbeit"),
         ("Beratung zu Kindergeld und Elterngeld", "finanzierung"),
         ("Das Ehrenamt ist stark", "verwaltung"),
+        ("Frau M. ist die gute Seele unseres Begegnungscafés.", "gesundheit"),  # figures of speech
+        ("Das Beispiel hat Schule gemacht.", "bildung"),
+        ("Das Thema können wir zu den Akten legen.", "verwaltung"),
+        ("Man hört nichts vom Landratsamt.", "bildung"),  # "hört" folds to "hort"
+        ("Die Lehrer sind sehr engagiert.", "ehrenamt"),  # committed staff are no volunteers
     ],
 )
 def test_counter_signal_blocks_other_sense(text: str, not_theme: str) -> None:
