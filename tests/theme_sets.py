@@ -1,10 +1,10 @@
 """The labelled answer sets the theme engine is measured on, with their fixed splits.
 
 Shared by the theme tests and benchmarks/theme_quality.py so that every figure uses the same
-rows: the project's own dev.csv, test.csv, blind.csv and blind_hard.csv (written from THEMES.md alone),
-and the external set written by another hand
-(tests/fixtures/themes/external/, labelled by THEMES.md), split by id with
-integkit.themes.evaluate.split_by_id (ids ending in 7-9 are its test part).
+rows: the project's own dev.csv and test.csv, blind.csv and blind_hard.csv (written from THEMES.md
+alone), and the external set written by another hand (tests/fixtures/themes/external/, labelled by
+THEMES.md), split by id with integkit.themes.evaluate.split_by_id (ids ending in 7-9 are its test
+part).
 """
 
 from __future__ import annotations
@@ -20,9 +20,14 @@ THEMES = Path(__file__).parent / "fixtures" / "themes"
 EXTERNAL = THEMES / "external" / "external_dev.csv"
 
 
+def _coded(path: Path) -> pd.DataFrame:
+    """A set in the external set's columns, with its `themes` column named `gold`."""
+    return read_table(path).frame.rename(columns={"themes": "gold"})
+
+
 def external() -> pd.DataFrame:
     """The external set with columns id, text, gold (';'-separated ids), notes (style tags), split."""
-    frame = read_table(EXTERNAL).frame.rename(columns={"themes": "gold"})
+    frame = _coded(EXTERNAL)
     return frame.assign(split=split_by_id(frame["id"]))
 
 
@@ -33,8 +38,8 @@ def labelled_sets() -> dict[str, pd.DataFrame]:
     return {
         "own_dev": read_table(THEMES / "dev.csv").frame,
         "own_test": read_table(THEMES / "test.csv").frame,
-        "own_blind": read_table(THEMES / "blind.csv").frame.rename(columns={"themes": "gold"}),
-        "own_blind_hard": read_table(THEMES / "blind_hard.csv").frame.rename(columns={"themes": "gold"}),
+        "own_blind": _coded(THEMES / "blind.csv"),
+        "own_blind_hard": _coded(THEMES / "blind_hard.csv"),
         "external_dev": ext[ext["split"] == "dev"].reset_index(drop=True),
         "external_test": ext[ext["split"] == "test"].reset_index(drop=True),
     }
