@@ -124,6 +124,9 @@ def test_word_info_agrees_with_analyze() -> None:
         ("wir treffen uns gerade im sprachcafé", ["sprachcafé"]),
         ("WLAN in der GU endlich da", ["WLAN", "GU"]),
         ("Online-Termine buchen", ["Online", "Termine"]),
+        # two short pieces joined by a hyphen are one word; elsewhere a hyphen separates
+        ("Free Wi-Fi and a few laptops", ["WiFi", "laptops"]),
+        ("E-Mail-Adresse und S-Bahn", ["Mail", "Adresse", "Bahn"]),
         ("more buses on weekends", ["buses", "weekends"]),
     ],
 )

@@ -257,6 +257,8 @@ FILLER_WORDS = frozenset(
 
 # Placeholders that redaction writes ("[E-Mail]", "[Telefon]", "[Adresse]", "[Name]"): a bracketed
 # word is a mark, never a word of the answer, so it is taken out before the text is split.
+# two short pieces joined by a hyphen are one word: "Wi-Fi", "Hi-Fi" (a hyphen elsewhere separates words)
+_SHORT_PAIR_RE = re.compile(r"(?<![^\W_])([^\W\d_]{1,2})-([^\W\d_]{1,2})(?![^\W_])")
 _PLACEHOLDER_RE = re.compile(r"\[[^\W\d_][\w-]{0,30}\]")
 # Marks after which a new sentence (or list item) starts: its first word is capitalised anyway.
 _SENTENCE_MARKS = frozenset(".!?:;…•·\n\r")
@@ -335,6 +337,8 @@ def content_words(text: str) -> list[str]:
     if "[" in text:
         text = _PLACEHOLDER_RE.sub(" ", text)
     text = normalize_gender(text)
+    if "-" in text:
+        text = _SHORT_PAIR_RE.sub(r"\1\2", text)
     found = [(m.group(), m.start()) for m in _TOKEN_RE.finditer(text)]
     starts = _sentence_starts(text, found)
     # ordinarily cased: some word starts lowercase and some capitalised word stands inside a sentence

@@ -5,7 +5,8 @@ words (nouns, integkit.text.normalize.content_words) that no codebook signal exp
 "Beratungsbus", explained by beratung, contributes no "bus", while "Fahrtkosten" (finanzierung
 through "kosten") still contributes "fahrt". Answers the codebook already covers well (most of
 their content words explained) are left out. The rest are clustered with TF-IDF + NMF
-(scikit-learn, deterministic for a seed). A cluster whose members mostly carry one codebook
+(scikit-learn, deterministic for a seed) in two passes: the second clusters what the first left
+unclustered, so that a topic of a handful of answers is not lost among large ones. A cluster whose members mostly carry one codebook
 theme is reported as overlapping it; otherwise it is "neu": a candidate theme such as mobility
 (ÖPNV, Bus, Führerschein) or digital access (WLAN, Laptops), which the default lacks. Each
 cluster gets a proposed German label, its top terms and the signal words an accepted theme
@@ -233,6 +234,17 @@ def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarra
     return (W * np.linalg.norm(H, axis=1)).argmax(axis=1), strength, H
 
 
+def _topics(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[dict[int, list[int]], np.ndarray, np.ndarray]:
+    """(rows per topic, fit strength per row, topic-term matrix H): the NMF topics of X, each with
+    the rows that fit it well enough (MIN_FIT), kept if they are MIN_SIZE rows or more."""
+    best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
+    members: dict[int, list[int]] = {}
+    for row, (c, s) in enumerate(zip(best, strength)):
+        if s >= MIN_FIT:
+            members.setdefault(int(c), []).append(row)
+    return {c: rows for c, rows in members.items() if len(rows) >= MIN_SIZE}, strength, H
+
+
 def discover(
     texts: Iterable[str],
     codebook: Codebook | None = None,
@@ -283,15 +295,21 @@ def discover(
         return DiscoveryResult(clusters, empty, assignments)
     k = n_clusters or auto_n_clusters(len(fit_rows))
     k = max(1, min(k, len(fit_rows) - 1, X.shape[1]))
-    best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
+    raw_members, strength, H = _topics(X, k, seed, fit_rows)
+    # A second pass over what the first left unclustered finds the small topics that the large
+    # ones crowded out (a handful of answers about laptops among hundreds of answers)
+    placed = {row for rows in raw_members.values() for row in rows}
+    left = np.array([row for row in range(X.shape[0]) if row not in placed])
+    left_fit = np.flatnonzero(np.isin(left, fit_rows)) if len(left) else left
+    if len(left_fit) >= 2 * MIN_SIZE:
+        k2 = max(1, min(auto_n_clusters(len(left_fit)), len(left_fit) - 1, X.shape[1]))
+        more, strength2, H2 = _topics(X[left], k2, seed, left_fit)
+        strength[left] = strength2
+        raw_members.update({len(H) + c: [int(left[r]) for r in rows] for c, rows in more.items()})
+        H = np.vstack([H, H2])
     vocab = vectorizer.get_feature_names_out()
 
     # Order clusters by size (1 = largest); answers that fit no topic well stay unclustered.
-    raw_members: dict[int, list[int]] = {}
-    for row, (c, s) in enumerate(zip(best, strength)):
-        if s >= MIN_FIT:
-            raw_members.setdefault(int(c), []).append(row)
-    raw_members = {c: rows for c, rows in raw_members.items() if len(rows) >= MIN_SIZE}
     order = sorted(raw_members, key=lambda c: (-len(raw_members[c]), c))
     # every answer's content terms (explained or not), to tell which terms are specific to a cluster
     all_terms = [residuals.all_terms(memo[text][0]) for text in texts]
@@ -306,9 +324,11 @@ def discover(
         used = Counter(t for row in members for t in set(docs[idx[row]]))
         ranked = [vocab[j] for j in np.argsort(-H[c], kind="stable") if H[c, j] > 0 and used[vocab[j]] >= 2]
         top = ranked[:N_TOP_TERMS]
-        # signals are words people wrote (not only fragments of compounds), never places
+        # signals are words people wrote (not only fragments of compounds) that pass as signal words
+        # on their own (integkit.themes.proposal.signal_words), never places
         whole = {residuals.lemma[w] for row in members for w in residual_of[idx[row]]}
-        candidates = [t for t in ranked[: 3 * N_TOP_TERMS] if t not in known and t in whole]
+        candidates = [t for t in ranked[: 3 * N_TOP_TERMS]
+                      if t not in known and t in whole and T.is_content_word(residuals.readable(t))]
         support = max(2, math.ceil(SIGNAL_SUPPORT * len(members)))
         signals = specific_terms(candidates, in_cluster, all_terms, SIGNAL_PRECISION, support)[:N_SIGNALS]
         quotes: list[str] = []
