@@ -43,6 +43,14 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Wen ruf ich da eigentlich an?", "strukturen"),  # a contact person without the word
         ("Bei uns weiß die linke Hand nicht, was die rechte tut.", "strukturen"),
         ("D'Kinder brauchan mehra Nachhuif, in da Schui kemmas ned mit.", "bildung"),
+        # strukturen in its paraphrases (codebook 2.2.0)
+        ("Man wird von einer Stelle zur nächsten weitergereicht.", "strukturen"),
+        ("Im Landkreis hat niemand den Überblick.", "strukturen"),
+        ("Die Gemeinderäte erfahren alles als Letzte.", "strukturen"),
+        ("Das lesen wir dann in der Zeitung.", "strukturen"),
+        ("Uns fehlt eine Person, an die man sich wenden kann.", "strukturen"),
+        ("Die Gemeinden könnten viel voneinander lernen.", "strukturen"),
+        ("Die Bürgermeister im Süden treffen sich jetzt regelmäßig.", "strukturen"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
@@ -65,6 +73,12 @@ def test_signal_reaches_theme(text: str, theme: str) -> None:
         ("Das Thema können wir zu den Akten legen.", "verwaltung"),
         ("Man hört nichts vom Landratsamt.", "bildung"),  # "hört" folds to "hort"
         ("Die Lehrer sind sehr engagiert.", "ehrenamt"),  # committed staff are no volunteers
+        ("Die neue Unterkunft an der Schulstraße ist fertig.", "bildung"),  # a street name
+        ("In den Schulferien fällt der Sprachkurs aus.", "bildung"),  # a time
+        ("Der Sportverein trainiert in der Turnhalle der Mittelschule.", "bildung"),  # a room of the school
+        ("Beim Nachbarschaftsfest braucht es keine Behörde.", "verwaltung"),
+        ("Die Helferin weiß Bescheid, wenn es brennt.", "verwaltung"),  # to know, not a notice
+        ("Ohne Absprache machen wir doppelte Arbeit.", "arbeit"),  # a figure of speech
     ],
 )
 def test_counter_signal_blocks_other_sense(text: str, not_theme: str) -> None:

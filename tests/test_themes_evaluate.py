@@ -35,15 +35,16 @@ def test_fixture_sizes_and_labels() -> None:
 
 
 # Issue 12's targets as a floor on every split but the external test part (which is only measured,
-# by benchmarks/theme_quality.py); the set aimed at the hard cases (incidental school and authority
-# words, strukturen without its keywords) has a lower floor: it guards against regressions, it is
-# no target. (split, macro-F1, each theme's precision, each theme's recall)
+# by benchmarks/theme_quality.py); the sets aimed at the hard cases (incidental school and authority
+# words, strukturen without its keywords) have lower floors: they guard against regressions, they
+# are no target. (split, macro-F1, each theme's precision, each theme's recall)
 FLOORS = [
     ("own_dev", 0.92, 0.85, 0.75),
     ("own_test", 0.92, 0.85, 0.75),
     ("own_blind", 0.92, 0.85, 0.75),
     ("external_dev", 0.92, 0.85, 0.75),
     ("own_blind_hard", 0.85, 0.70, 0.0),
+    ("own_blind_third", 0.85, 0.65, 0.75),
 ]
 
 
