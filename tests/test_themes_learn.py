@@ -58,8 +58,8 @@ def test_a_rule_signal_the_coded_answers_deny_is_learnt_as_a_counter_signal() ->
     book = load_codebook()
     coded = pd.DataFrame({
         "text": ["Vermieter haben Vorurteile gegenüber Migranten.", "Vorurteile bei Arbeitgebern sind ein Problem.",
-                 "Der Helferkreis ist super", "Mehr Wohnungen bitte"],
-        "themes": ["wohnen", "arbeit", "ehrenamt", "wohnen"],
+                 "Beim Jobcenter spüren die Leute Vorurteile.", "Der Helferkreis ist super", "Mehr Wohnungen bitte"],
+        "themes": ["wohnen", "arbeit", "arbeit", "ehrenamt", "wohnen"],
     })
     new = ["Im Jobcenter gibt es Vorurteile.", "Vorurteile und Rassismus im Dorf, aber das Sommerfest hilft."]
     assert [a.themes for a in assign(new, book)] == [("arbeit", "begegnung"), ("begegnung",)]
@@ -95,14 +95,40 @@ def test_a_neighbour_sharing_only_the_rules_own_evidence_teaches_nothing() -> No
     assert [a.themes for a in assign(["Bearbeitungszeiten!"], book, model=train(coded, book))] == [("verwaltung",)]
 
 
+def test_two_denials_are_not_enough_to_unlearn_a_rule_signal() -> None:
+    """The coded answers of one meeting may be full of decoys ("in der Unterkunft" as a place):
+    a rule signal is unlearnt only after three denials, twice as many as it was right."""
+    book = load_codebook()
+    coded = pd.DataFrame({
+        "text": ["Familien mit positivem Bescheid finden keine Wohnung.", "Trotz Bescheid bleiben sie in der Unterkunft, Wohnungen fehlen.",
+                 "Der Helferkreis ist super"],
+        "themes": ["wohnen", "wohnen", "ehrenamt"],
+    })
+    assert not train(coded, book).counters
+
+
+def test_generic_words_and_words_of_other_themes_teach_no_theme() -> None:
+    """Coded answers about contact persons that all name the Helferkreis or the Landkreis: those
+    words only co-occur with strukturen (Helferkreis is ehrenamt's, Landkreis is everywhere)."""
+    book = load_codebook()
+    coded = pd.DataFrame({
+        "text": ["Der Helferkreis weiß nie, wen er im Landkreis fragen soll.", "Im Landkreis sollte jemand dem Helferkreis sagen, wer hilft.",
+                 "Der Helferkreis kennt im Landkreis keinen.", "Der Helferkreis ist super", "Mehr Wohnungen bitte"],
+        "themes": ["strukturen;ehrenamt", "strukturen;ehrenamt", "strukturen;ehrenamt", "ehrenamt", "wohnen"],
+    })
+    model = train(coded, book)
+    assert not {"helferkreis", "landkreis"} & model.signals.keys()
+    assert "strukturen" not in assign(["Der Helferkreis im Landkreis feiert Geburtstag."], book, model=model)[0].themes
+
+
 def test_a_counter_signal_never_takes_an_answers_only_theme() -> None:
     """"Bescheid" denied where it was incidental (the point was housing) still makes "Bescheide
     verständlicher" an answer about the administration."""
     book = load_codebook()
     coded = pd.DataFrame({
         "text": ["Familien mit positivem Bescheid finden keine Wohnung.", "Trotz Bescheid bleiben sie in der Unterkunft, Wohnungen fehlen.",
-                 "Der Helferkreis ist super"],
-        "themes": ["wohnen", "wohnen", "ehrenamt"],
+                 "Mit dem Bescheid beginnt die Wohnungssuche.", "Der Helferkreis ist super"],
+        "themes": ["wohnen", "wohnen", "wohnen", "ehrenamt"],
     })
     model = train(coded, book)
     assert ("verwaltung", "bescheid") in model.counters

@@ -8,9 +8,11 @@ where they disagree with the rules systematically do they overrule them in new a
   twice and twice as often as it was right ("Bescheid" in answers about housing), drops that
   theme when it is all the theme's evidence and the answer has another theme (the word was
   incidental there; "Bescheide verständlicher" stays verwaltung);
-- a learned signal: a word (lemma or compound part, integkit.text.normalize.content_terms) the
-  codebook lacks, found in at least two coded answers with a theme the rules missed and with that
-  theme in nearly all coded answers that hold it ("Hopfenzupfen" → arbeit), adds the theme;
+- a learned signal: a whole word (the lemma of a noun) the codebook lacks, found in at least two
+  coded answers with a theme the rules missed and with that theme in nearly all coded answers that
+  hold it ("Hopfenzupfen" → arbeit), adds the theme. A word that signals another theme already
+  ("Helferkreis"), a generic noun ("Landkreis", integkit.themes.discover.GENERIC) or a compound
+  part ("kreis" of Teufelskreis) only co-occurs with a theme in the coded answers and teaches none;
 - the nearest coded answer (cosine similarity of tf-idf vectors, scikit-learn's NearestNeighbors)
   that is close, to which the rules gave the same themes, and that shares words with the answer
   the rules did not already take as evidence: its coded themes are followed ("Bearbeitungszeiten!"
@@ -42,6 +44,7 @@ from integkit.themes.codebook import Codebook
 
 THEMES_COLUMN = "themes"
 MIN_EVIDENCE = 2  # coded answers that must show the rules wrong the same way before they are overruled
+MIN_COUNTER_EVIDENCE = 3  # a rule signal is unlearnt on firmer ground: the coded answers of one meeting may be full of decoys
 SIGNAL_SHARE = 0.8  # a learned signal: share of the coded answers holding the word that have the theme
 NEAREST_SIMILARITY = 0.6  # cosine similarity from which the nearest coded answer is followed
 N_EVIDENCE_WORDS = 2
@@ -117,7 +120,7 @@ class ThemeModel:
                 signals = {sig for th, _, sig in rule.evidence if th == theme}
                 if signals and all((theme, sig) in self.counters for sig in signals) and len(themes) > 1:
                     themes.discard(theme)
-            for term in dict.fromkeys(terms[i]):  # learned signals
+            for term in _lemmas(text) & self.signals.keys():  # learned signals
                 for theme in sorted(self.signals.get(term, ())):
                     if theme not in themes:
                         themes.add(theme)
@@ -169,6 +172,13 @@ def _terms(text: str) -> list[str]:
     return [T.fold(t) for t in T.content_terms(text)] if isinstance(text, str) else []
 
 
+def _lemmas(text: str) -> set[str]:
+    """Folded lemmas of the nouns of ``text``: the whole words a learned signal may be."""
+    if not isinstance(text, str):
+        return set()
+    return {T.fold(T.word_info(w if w[0].isupper() else w[0].upper() + w[1:]).lemma) for w in T.content_words(text)}
+
+
 def _coded(rule: Assignment, themes: set[str], codebook: Codebook, text: str) -> Assignment:
     """An answer that was coded itself: its coded themes, evidence kept where the rules agree."""
     order = [t for t in codebook.ids if t in themes]
@@ -201,15 +211,21 @@ def train(examples: pd.DataFrame, codebook: Codebook) -> ThemeModel | None:
     for gold, rule in zip(labels, rules):
         for theme, signal in {(th, sig) for th, _, sig in rule.evidence}:
             verdicts[(theme, signal)][theme not in gold] += 1
-    counters = {k for k, (right, wrong) in verdicts.items() if wrong >= MIN_EVIDENCE and wrong >= 2 * right}
+    counters = {k for k, (right, wrong) in verdicts.items() if wrong >= MIN_COUNTER_EVIDENCE and wrong >= 2 * right}
+    from integkit.themes.assign import matcher
+    from integkit.themes.discover import GENERIC
+
+    rules_of = matcher(codebook)
     holding, with_theme, missed = Counter(), Counter(), Counter()
-    for doc, gold, (miss, _) in zip(docs, labels, mistakes):
-        for term in set(doc):
+    for text, gold, (miss, _) in zip(texts, labels, mistakes):
+        for term in _lemmas(text):
             holding[term] += 1
             with_theme.update((term, th) for th in gold)
             missed.update((term, th) for th in miss)
     signals: dict[str, set[str]] = defaultdict(set)
     for (term, theme), n in missed.items():
+        if term in GENERIC or rules_of.token_themes(term):
+            continue
         if n >= MIN_EVIDENCE and with_theme[(term, theme)] >= SIGNAL_SHARE * holding[term]:
             signals[term].add(theme)
     neighbours = NearestNeighbors(n_neighbors=1, metric="cosine").fit(X)
