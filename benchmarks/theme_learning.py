@@ -32,26 +32,31 @@ from integkit.themes.learn import train  # noqa: E402
 N_CODED = 100
 
 
+def cross_validate(frame, seed: int, book):
+    """(rest, gold, rule theme sets, theme sets with the model) with N_CODED answers of ``frame`` coded."""
+    coded = frame.sample(N_CODED, random_state=seed)
+    rest = frame.drop(coded.index)
+    model = train(coded[["text", "gold"]].rename(columns={"gold": "themes"}), book)
+    texts = rest["text"].tolist()
+    rule_sets = [set(a.themes) for a in assign(texts, book)]
+    learnt_sets = [set(a.themes) for a in assign(texts, book, model=model)]
+    return rest, [set(split_themes(g)) for g in rest["gold"]], rule_sets, learnt_sets
+
+
 def main() -> None:
     book = load_codebook()
     ids = list(book.ids)
     data = external()
     gains, precisions = [], []
     for seed in range(5):
-        coded = data.sample(N_CODED, random_state=seed)
-        rest = data.drop(coded.index)
-        model = train(coded[["text", "gold"]].rename(columns={"gold": "themes"}), book)
-        gold = [set(split_themes(g)) for g in rest["gold"]]
-        texts = rest["text"].tolist()
-        rules = score(gold, [set(a.themes) for a in assign(texts, book)], ids)
-        learnt = score(gold, [set(a.themes) for a in assign(texts, book, model=model)], ids)
+        rest, gold, rule_sets, learnt_sets = cross_validate(data, seed, book)
+        rules, learnt = score(gold, rule_sets, ids), score(gold, learnt_sets, ids)
         test = (rest["split"] == "test").to_numpy()
-        g_t = [g for g, t in zip(gold, test) if t]
-        texts_t = [x for x, t in zip(texts, test) if t]
-        rules_t = score(g_t, [set(a.themes) for a in assign(texts_t, book)], ids)
-        learnt_t = score(g_t, [set(a.themes) for a in assign(texts_t, book, model=model)], ids)
-        rule_sets = [set(a.themes) for a in assign(texts, book)]
-        learnt_sets = [set(a.themes) for a in assign(texts, book, model=model)]
+
+        def keep(sets: list) -> list:  # the rows of the rest's test part
+            return [x for x, t in zip(sets, test) if t]
+
+        rules_t, learnt_t = score(keep(gold), keep(rule_sets), ids), score(keep(gold), keep(learnt_sets), ids)
         wrong = sum(len((r ^ g) & set(ids)) for r, g in zip(rule_sets, gold))
         fixed = sum(len(((r ^ g) - (m ^ g)) & set(ids)) for r, m, g in zip(rule_sets, learnt_sets, gold))
         broken = sum(len(((m ^ g) - (r ^ g)) & set(ids)) for r, m, g in zip(rule_sets, learnt_sets, gold))
@@ -67,18 +72,10 @@ def main() -> None:
     # the same on the sets written blind to the codebook, where the rules leave more to learn and the
     # coded answers hold many decoys (a learner that follows co-occurrence makes these worse)
     for name in ("own_blind_hard", "own_blind_third"):
-        frame = labelled_sets()[name]
-        set_gains = []
-        for seed in range(5):
-            coded = frame.sample(N_CODED, random_state=seed)
-            rest = frame.drop(coded.index)
-            model = train(coded[["text", "gold"]].rename(columns={"gold": "themes"}), book)
-            gold = [set(split_themes(g)) for g in rest["gold"]]
-            texts = rest["text"].tolist()
-            rules = score(gold, [set(a.themes) for a in assign(texts, book)], ids)
-            learnt = score(gold, [set(a.themes) for a in assign(texts, book, model=model)], ids)
-            set_gains.append(learnt.macro_f1 - rules.macro_f1)
-        print(f"{name}: {N_CODED} coded, {len(frame) - N_CODED} left: rules {rules.macro_f1:.3f} (last seed); "
+        runs = [cross_validate(labelled_sets()[name], seed, book) for seed in range(5)]
+        rules_f1 = [score(g, r, ids).macro_f1 for _, g, r, _ in runs]
+        set_gains = [score(g, m, ids).macro_f1 - f for (_, g, _, m), f in zip(runs, rules_f1)]
+        print(f"{name}: {N_CODED} coded, {len(runs[0][0])} left: rules {min(rules_f1):.3f}-{max(rules_f1):.3f}; "
               f"gain per seed {', '.join(f'{g:+.3f}' for g in set_gains)}; mean {np.mean(set_gains):+.3f}")
 
 
