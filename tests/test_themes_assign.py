@@ -51,6 +51,8 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Uns fehlt eine Person, an die man sich wenden kann.", "strukturen"),
         ("Die Gemeinden könnten viel voneinander lernen.", "strukturen"),
         ("Die Bürgermeister im Süden treffen sich jetzt regelmäßig.", "strukturen"),
+        ("Im letzten Kindergartenjahr fehlt die Sprachförderung.", "bildung"),  # HanTa: kind + garten + jahr
+        ("De Hausaufgabnbetreuung im Pfarrhof is guad.", "bildung"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
@@ -79,6 +81,10 @@ def test_signal_reaches_theme(text: str, theme: str) -> None:
         ("Beim Nachbarschaftsfest braucht es keine Behörde.", "verwaltung"),
         ("Die Helferin weiß Bescheid, wenn es brennt.", "verwaltung"),  # to know, not a notice
         ("Ohne Absprache machen wir doppelte Arbeit.", "arbeit"),  # a figure of speech
+        ("Seit der Rente engagiert sie sich im Helferkreis.", "wohnen"),  # Rente is no English "rent"
+        ("Beim Krippenspiel machen alle Kinder mit.", "bildung"),
+        ("Der Zahnarzt behandelt Leute mit Duldung nur im Notfall.", "verwaltung"),  # describes the people
+        ("Appointments at the immigration office can only be booked online.", "verwaltung"),  # digital access
     ],
 )
 def test_counter_signal_blocks_other_sense(text: str, not_theme: str) -> None:
