@@ -3,7 +3,7 @@
 "Before" is the engine and codebook at a git revision (default: the commit this work started
 from), run from a `git archive` of it in a temporary folder; "after" is the checkout. Both are
 scored the same way (integkit.themes.evaluate.score) on the project's own sets (dev, test, blind,
-blind_hard, blind_third) and the external set's dev/test parts (tests/theme_sets.py), overall, per theme and per
+blind_hard, blind_third, blind_fourth: held out) and the external set's dev/test parts (tests/theme_sets.py), overall, per theme and per
 style tag.
 
     .venv/bin/python benchmarks/theme_quality.py [--before REV]
