@@ -33,6 +33,7 @@ __all__ = [
     "lemma",
     "load_models",
     "normalize_gender",
+    "noun_form",
     "tokens",
     "tokens_and_gaps",
     "variants",
@@ -255,10 +256,10 @@ FILLER_WORDS = frozenset(
     """.split()
 )
 
+# Two short pieces joined by a hyphen are one word: "Wi-Fi", "Hi-Fi" (a hyphen elsewhere separates words).
+_SHORT_PAIR_RE = re.compile(r"(?<![^\W_])([^\W\d_]{1,2})-([^\W\d_]{1,2})(?![^\W_])")
 # Placeholders that redaction writes ("[E-Mail]", "[Telefon]", "[Adresse]", "[Name]"): a bracketed
 # word is a mark, never a word of the answer, so it is taken out before the text is split.
-# two short pieces joined by a hyphen are one word: "Wi-Fi", "Hi-Fi" (a hyphen elsewhere separates words)
-_SHORT_PAIR_RE = re.compile(r"(?<![^\W_])([^\W\d_]{1,2})-([^\W\d_]{1,2})(?![^\W_])")
 _PLACEHOLDER_RE = re.compile(r"\[[^\W\d_][\w-]{0,30}\]")
 # Marks after which a new sentence (or list item) starts: its first word is capitalised anyway.
 _SENTENCE_MARKS = frozenset(".!?:;…•·\n\r")
@@ -359,6 +360,11 @@ def content_words(text: str) -> list[str]:
     return out
 
 
+def noun_form(word: str) -> str:
+    """``word`` capitalised as a German noun ("vor ort": the noun Ort, not the verb orten)."""
+    return word[:1].upper() + word[1:]
+
+
 _MIN_NOUN_SPLIT = 5  # nouns of 5-6 letters can be compounds too (Rufbus, Radweg), of parts of 3+ letters
 
 
@@ -395,7 +401,7 @@ def content_terms(text: str) -> list[str]:
     """
     out: list[str] = []
     for tok in content_words(text):
-        noun = tok if tok[0].isupper() else tok[0].upper() + tok[1:]  # "vor ort": the noun Ort, not orten
+        noun = noun_form(tok)
         out.append(word_info(noun).lemma.lower())
         parts = noun_parts(noun)
         if len(parts) > 1:

@@ -6,11 +6,12 @@ words (nouns, integkit.text.normalize.content_words) that no codebook signal exp
 through "kosten") still contributes "fahrt". Answers the codebook already covers well (most of
 their content words explained) are left out. The rest are clustered with TF-IDF + NMF
 (scikit-learn, deterministic for a seed) in two passes: the second clusters what the first left
-unclustered, so that a topic of a handful of answers is not lost among large ones. A cluster whose members mostly carry one codebook
-theme is reported as overlapping it; otherwise it is "neu": a candidate theme such as mobility
-(ÖPNV, Bus, Führerschein) or digital access (WLAN, Laptops), which the default lacks. Each
-cluster gets a proposed German label, its top terms and the signal words an accepted theme
-would start from: content words that occur mostly in the cluster's answers (integkit.themes.proposal).
+unclustered, so that a topic of a handful of answers is not lost among large ones. A cluster whose
+members mostly carry one codebook theme is reported as overlapping it; otherwise it is "neu": a
+candidate theme such as mobility (ÖPNV, Bus, Führerschein) or digital access (WLAN, Laptops), which
+the default lacks. Each cluster gets a proposed German label, its top terms and the signal words an
+accepted theme would start from: content words that occur mostly in the cluster's answers
+(integkit.themes.proposal).
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class _Residuals:
         for w in words:
             terms = self.every.get(w)
             if terms is None:
-                noun = w if w[0].isupper() else w[0].upper() + w[1:]
+                noun = T.noun_form(w)
                 terms = self.every[w] = frozenset(T.fold(t) for t in (T.word_info(noun).lemma, *T.noun_parts(noun)))
             out |= terms
         return frozenset(out)
@@ -147,7 +148,7 @@ class _Residuals:
         return terms
 
     def _compute(self, tok: str) -> tuple[str, ...]:
-        noun = tok if tok[0].isupper() else tok[0].upper() + tok[1:]
+        noun = T.noun_form(tok)
         readable = T.word_info(noun).lemma
         lem = T.fold(readable)
         self.lemma[tok] = lem
@@ -202,10 +203,6 @@ class _Residuals:
         return forms.most_common(1)[0][0] if forms else key
 
 
-def _noun(word: str) -> str:
-    return word[:1].upper() + word[1:]
-
-
 def auto_n_clusters(n_docs: int) -> int:
     """Default number of clusters: grows with the square root of the answers that shape them, 2..15."""
     return max(2, min(15, round(math.sqrt(n_docs))))
@@ -232,6 +229,11 @@ def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarra
     # of topic t's terms (NMF may scale a topic's W column up and its H row down; W alone would
     # favour topics whose terms happen to be scaled small).
     return (W * np.linalg.norm(H, axis=1)).argmax(axis=1), strength, H
+
+
+def _bounded_k(k: int, n_rows: int, n_terms: int) -> int:
+    """``k`` topics, at most one fewer than the rows that shape them and no more than the terms."""
+    return max(1, min(k, n_rows - 1, n_terms))
 
 
 def _topics(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[dict[int, list[int]], np.ndarray, np.ndarray]:
@@ -294,15 +296,15 @@ def discover(
     if len(fit_rows) < 4:
         return DiscoveryResult(clusters, empty, assignments)
     k = n_clusters or auto_n_clusters(len(fit_rows))
-    k = max(1, min(k, len(fit_rows) - 1, X.shape[1]))
+    k = _bounded_k(k, len(fit_rows), X.shape[1])
     raw_members, strength, H = _topics(X, k, seed, fit_rows)
     # A second pass over what the first left unclustered finds the small topics that the large
     # ones crowded out (a handful of answers about laptops among hundreds of answers)
     placed = {row for rows in raw_members.values() for row in rows}
-    left = np.array([row for row in range(X.shape[0]) if row not in placed])
-    left_fit = np.flatnonzero(np.isin(left, fit_rows)) if len(left) else left
+    left = np.setdiff1d(np.arange(X.shape[0]), list(placed))
+    left_fit = np.flatnonzero(np.isin(left, fit_rows))
     if len(left_fit) >= 2 * MIN_SIZE:
-        k2 = max(1, min(auto_n_clusters(len(left_fit)), len(left_fit) - 1, X.shape[1]))
+        k2 = _bounded_k(auto_n_clusters(len(left_fit)), len(left_fit), X.shape[1])
         more, strength2, H2 = _topics(X[left], k2, seed, left_fit)
         strength[left] = strength2
         raw_members.update({len(H) + c: [int(left[r]) for r in rows] for c, rows in more.items()})
@@ -345,12 +347,12 @@ def discover(
             share = count / len(members)
             if share >= OVERLAP_SHARE:
                 overlap = theme
-        readable_signals = [_noun(residuals.readable(t)) for t in signals]  # whole nouns: capitalised
+        readable_signals = [T.noun_form(residuals.readable(t)) for t in signals]  # whole nouns: capitalised
         rows.append(
             {"cluster": new_id, "size": len(members), "top_terms": ", ".join(residuals.readable(t) for t in top),
              "overlap": overlap, "overlap_share": round(share, 2),
              **{f"quote_{i + 1}": (quotes[i] if i < len(quotes) else "") for i in range(N_QUOTES)},
-             "label": cluster_label(readable_signals or [_noun(residuals.readable(t)) for t in candidates]
+             "label": cluster_label(readable_signals or [T.noun_form(residuals.readable(t)) for t in candidates]
                                     or [residuals.readable(t) for t in top if t not in known]),
              "signals": "; ".join(readable_signals)}
         )

@@ -5,7 +5,7 @@ workspace, or a CSV/XLSX a user gives) are compared with what the rules give the
 where they disagree with the rules systematically do they overrule them in new answers:
 
 - a learned counter-signal: a rule signal that gave a theme the coded answers deny, at least
-  twice and twice as often as it was right ("Bescheid" in answers about housing), drops that
+  three times and twice as often as it was right ("Bescheid" in answers about housing), drops that
   theme when it is all the theme's evidence and the answer has another theme (the word was
   incidental there; "Bescheide verständlicher" stays verwaltung);
 - a learned signal: a whole word (the lemma of a noun) the codebook lacks, found in at least two
@@ -39,8 +39,9 @@ from sklearn.neighbors import NearestNeighbors
 from integkit.errors import InputError, IntegkitError
 from integkit.io import read_table, require_column
 from integkit.text import normalize as T
-from integkit.themes.assign import Assignment, assign, split_themes
+from integkit.themes.assign import Assignment, assign, matcher, split_themes
 from integkit.themes.codebook import Codebook
+from integkit.themes.discover import GENERIC
 
 THEMES_COLUMN = "themes"
 MIN_EVIDENCE = 2  # coded answers that must show the rules wrong the same way before they are overruled
@@ -120,8 +121,8 @@ class ThemeModel:
                 signals = {sig for th, _, sig in rule.evidence if th == theme}
                 if signals and all((theme, sig) in self.counters for sig in signals) and len(themes) > 1:
                     themes.discard(theme)
-            for term in _lemmas(text) & self.signals.keys():  # learned signals
-                for theme in sorted(self.signals.get(term, ())):
+            for term in sorted(_lemmas(text) & self.signals.keys()) if self.signals else ():  # learned signals
+                for theme in sorted(self.signals[term]):
                     if theme not in themes:
                         themes.add(theme)
                         evidence.append((theme, self._words_of(text, {term}), self._quote(X[i], theme, term)))
@@ -176,7 +177,7 @@ def _lemmas(text: str) -> set[str]:
     """Folded lemmas of the nouns of ``text``: the whole words a learned signal may be."""
     if not isinstance(text, str):
         return set()
-    return {T.fold(T.word_info(w if w[0].isupper() else w[0].upper() + w[1:]).lemma) for w in T.content_words(text)}
+    return {T.fold(T.word_info(T.noun_form(w)).lemma) for w in T.content_words(text)}
 
 
 def _coded(rule: Assignment, themes: set[str], codebook: Codebook, text: str) -> Assignment:
@@ -212,9 +213,6 @@ def train(examples: pd.DataFrame, codebook: Codebook) -> ThemeModel | None:
         for theme, signal in {(th, sig) for th, _, sig in rule.evidence}:
             verdicts[(theme, signal)][theme not in gold] += 1
     counters = {k for k, (right, wrong) in verdicts.items() if wrong >= MIN_COUNTER_EVIDENCE and wrong >= 2 * right}
-    from integkit.themes.assign import matcher
-    from integkit.themes.discover import GENERIC
-
     rules_of = matcher(codebook)
     holding, with_theme, missed = Counter(), Counter(), Counter()
     for text, gold, (miss, _) in zip(texts, labels, mistakes):
