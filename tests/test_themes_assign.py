@@ -210,7 +210,11 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         # case 6: only a list of who sits in a structure or what it discusses
         ("Im Netzwerk Integration sitzen Kita, Schule, Helferkreis und Jobcenter an einem Tisch.", ("strukturen",)),
         ("Ein runder Tisch mit Vereinen, Kirche und Schule zu allen Themen von Arbeit bis Wohnen.", ("strukturen",)),
-        ("Wohnraum, Sprachkurse, bessere Vernetzung.", ("wohnen", "sprache", "strukturen")),  # a frame after the list governs nothing
+        ("Wohnraum, Sprachkurse, bessere Vernetzung.", ("wohnen", "sprache", "strukturen")),  # a frame as the last item governs nothing
+        # a frame that closes the clause governs the list before it (German verb at the end)
+        ("Gut ist, dass sich Kita, Schule, Pfarrei und Gemeinde jetzt regelmäßig an einen Tisch setzen.", ("strukturen",)),
+        ("Einmal im Quartal sollten sich Helferkreis, Sportverein und Jobcenter zusammensetzen.", ("strukturen",)),
+        ("Wohnungen, Sprachkurse und Kitaplätze fehlen, das Netzwerk kann da nichts machen.", ("wohnen", "sprache", "bildung", "strukturen")),
         ("Mehr Wohnungen, mehr Kitaplätze und mehr Deutschkurse.", ("wohnen", "sprache", "bildung")),  # no frame: a list counts
         # an item of a numbered list is a sentence of its own: the frame in item 1 governs nothing after it
         ("Hilfreich wäre: 1) eine Liste der Ansprechpartner im Landratsamt, 2) Musterbescheide und Formulare in mehreren "

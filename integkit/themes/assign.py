@@ -747,10 +747,23 @@ class _Layout:
                 reach: int | None = None  # a list counts if it starts soon after a frame or a list that counts
                 for items in sorted(self._enumerations(ks, here)):
                     start = min(items)
-                    if any(0 < start - k <= _FRAME_REACH for k in here) or (reach is not None and 0 <= start - reach <= _LIST_REACH):
+                    if (
+                        any(0 < start - k <= _FRAME_REACH for k in here)
+                        or any(self._governs_before(max(items), k) for k in here)
+                        or (reach is not None and 0 <= start - reach <= _LIST_REACH)
+                    ):
                         out.update(items)
                         reach = max(items) if reach is None else max(reach, max(items))
         return out
+
+    def _governs_before(self, end: int, frame: int) -> bool:
+        """True if the frame at ``frame`` closes the clause of a list ending at ``end``, as a German
+        verb at the end does ("dass Schule, Pfarrei und Verein sich an einen Tisch setzen"). The word after
+        the list is not a noun (capitalised), which would make the frame an item ("Wohnraum, Sprachkurse,
+        bessere Vernetzung"); in an answer without capitals that cannot be told, and no list counts."""
+        if not 0 < frame - end <= _FRAME_REACH or any(_CLAUSE_GAP.search(self.gaps[j]) for j in range(end + 1, frame + 1)):
+            return False
+        return self.toks[end + 1][:1].islower() and any(t[:1].isupper() for t in self.toks)
 
     def _content(self, k: int) -> bool:
         return not self.toks[k].isdigit() and not T.word_info(self.toks[k]).is_stopword
