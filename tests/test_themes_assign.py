@@ -51,6 +51,16 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Uns fehlt eine Person, an die man sich wenden kann.", "strukturen"),
         ("Die Gemeinden könnten viel voneinander lernen.", "strukturen"),
         ("Die Bürgermeister im Süden treffen sich jetzt regelmäßig.", "strukturen"),
+        # strukturen in its paraphrases (codebook 2.3.0)
+        ("Endlich wissen wir, wen wir bei Fragen zur Unterbringung im Landratsamt anrufen sollen.", "strukturen"),
+        ("Seit dem Treffen rufe ich dort direkt an.", "strukturen"),
+        ("Die Anfragen landen nie bei der richtigen Stelle.", "strukturen"),
+        ("Uns würde helfen zu wissen, wer im Amt welche Aufgabe hat.", "strukturen"),
+        ("Eine Schulung, was eine Gemeinde bei Integration tun kann.", "strukturen"),
+        ("Ein gemeinsamer Terminkalender für alle Helferkreise.", "strukturen"),
+        ("The network meetings are useful.", "strukturen"),
+        ("Please tell us who took over the job of our contact.", "strukturen"),
+        ("It was good to finally put faces to names.", "strukturen"),
         ("Im letzten Kindergartenjahr fehlt die Sprachförderung.", "bildung"),  # HanTa: kind + garten + jahr
         ("De Hausaufgabnbetreuung im Pfarrhof is guad.", "bildung"),
     ],
