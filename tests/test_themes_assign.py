@@ -221,6 +221,11 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         ("Im Netzwerk Integration sitzen Kita, Schule, Helferkreis und Jobcenter an einem Tisch.", ("strukturen",)),
         ("Ein runder Tisch mit Vereinen, Kirche und Schule zu allen Themen von Arbeit bis Wohnen.", ("strukturen",)),
         ("Wohnraum, Sprachkurse, bessere Vernetzung.", ("wohnen", "sprache", "strukturen")),  # a frame as the last item governs nothing
+        # an age is not the school or Kita; homework handed in online is digital access (codebook 2.3.0)
+        ("Die Jugendlichen, die aus der Schulpflicht raus sind, brauchen Praktika.", ("arbeit",)),
+        ("Die Kleinen sind noch zu jung für den Kindergarten, ein Mutter-Kind-Treff wäre gut.", ("begegnung",)),
+        ("Die Kinder müssen Hausaufgaben online abgeben und haben kein WLAN.", ()),
+        ("Die Schulpflicht wird nicht durchgesetzt.", ("bildung",)),
         # a frame that closes the clause governs the list before it (German verb at the end)
         ("Gut ist, dass sich Kita, Schule, Pfarrei und Gemeinde jetzt regelmäßig an einen Tisch setzen.", ("strukturen",)),
         ("Einmal im Quartal sollten sich Helferkreis, Sportverein und Jobcenter zusammensetzen.", ("strukturen",)),
