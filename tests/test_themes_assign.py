@@ -226,6 +226,11 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         ("Die Kleinen sind noch zu jung für den Kindergarten, ein Mutter-Kind-Treff wäre gut.", ("begegnung",)),
         ("Die Kinder müssen Hausaufgaben online abgeben und haben kein WLAN.", ()),
         ("Die Schulpflicht wird nicht durchgesetzt.", ("bildung",)),
+        # a classroom of the school and the school next door are places; a flea market is an encounter
+        ("Deutschkurs jeden Montag im Klassenzimmer der Grundschule, sehr gut besucht.", ("sprache",)),
+        ("Die Krabbelgruppe im Pfarrheim neben der Schule läuft gut.", ("begegnung",)),
+        ("Der Flohmarkt im Pfarrsaal war ein voller Erfolg.", ("begegnung",)),
+        ("Bei den Kitaplätzen haben wir vorgesorgt.", ("bildung",)),  # provided for, no health check-up
         # a frame that closes the clause governs the list before it (German verb at the end)
         ("Gut ist, dass sich Kita, Schule, Pfarrei und Gemeinde jetzt regelmäßig an einen Tisch setzen.", ("strukturen",)),
         ("Einmal im Quartal sollten sich Helferkreis, Sportverein und Jobcenter zusammensetzen.", ("strukturen",)),
