@@ -231,6 +231,11 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         ("Die Krabbelgruppe im Pfarrheim neben der Schule läuft gut.", ("begegnung",)),
         ("Der Flohmarkt im Pfarrsaal war ein voller Erfolg.", ("begegnung",)),
         ("Bei den Kitaplätzen haben wir vorgesorgt.", ("bildung",)),  # provided for, no health check-up
+        # working hours describe the people (case 4); opening hours of an authority are its reachability
+        ("Viele Väter arbeiten im Schichtdienst, für sie bräuchte es Abendkurse in Deutsch.", ("sprache",)),
+        ("Für die Schichtarbeiter wäre ein Deutschkurs am Vormittag gut.", ("sprache",)),
+        ("Die Öffnungszeiten vom Amt passen für Berufstätige gar nicht.", ("verwaltung",)),
+        ("Schichtarbeit ist für Mütter kaum machbar.", ("arbeit",)),
         # a frame that closes the clause governs the list before it (German verb at the end)
         ("Gut ist, dass sich Kita, Schule, Pfarrei und Gemeinde jetzt regelmäßig an einen Tisch setzen.", ("strukturen",)),
         ("Einmal im Quartal sollten sich Helferkreis, Sportverein und Jobcenter zusammensetzen.", ("strukturen",)),
