@@ -63,6 +63,9 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("It was good to finally put faces to names.", "strukturen"),
         ("Im letzten Kindergartenjahr fehlt die Sprachförderung.", "bildung"),  # HanTa: kind + garten + jahr
         ("De Hausaufgabnbetreuung im Pfarrhof is guad.", "bildung"),
+        ("Die Nähgruppe im Pfarrheim ist jede Woche voll.", "begegnung"),  # codebook 2.3.0
+        ("Es fehlen Nachmittagsangebote für die Jugendlichen.", "begegnung"),
+        ("Swimming lessons for the women would be great.", "begegnung"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
