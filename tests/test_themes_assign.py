@@ -242,6 +242,8 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         # a frame that closes the clause governs the list before it (German verb at the end)
         ("Gut ist, dass sich Kita, Schule, Pfarrei und Gemeinde jetzt regelmäßig an einen Tisch setzen.", ("strukturen",)),
         ("Einmal im Quartal sollten sich Helferkreis, Sportverein und Jobcenter zusammensetzen.", ("strukturen",)),
+        # ... but not the noun that a relative clause around the list describes
+        ("Unser Sprachcafé, das Helferkreis, Schule und Vereine zusammenbringt, läuft gut.", ("sprache", "begegnung")),
         ("Wohnungen, Sprachkurse und Kitaplätze fehlen, das Netzwerk kann da nichts machen.", ("wohnen", "sprache", "bildung", "strukturen")),
         ("Mehr Wohnungen, mehr Kitaplätze und mehr Deutschkurse.", ("wohnen", "sprache", "bildung")),  # no frame: a list counts
         # an item of a numbered list is a sentence of its own: the frame in item 1 governs nothing after it

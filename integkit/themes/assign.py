@@ -68,6 +68,7 @@ _SENTENCE_GAP = re.compile(r"[.!?;\n]")
 _CLAUSE_GAP = re.compile(r"[.!?;\n,:()\u2013\u2014]|\s-\s")
 _LIST_GAP = re.compile(r"[,:/\u2013\u2014]|\s-\s")
 _COORDINATORS = frozenset({"und", "oder", "sowie", "bzw", "and", "or", "bis"})
+_RELATIVE = frozenset({"der", "die", "das", "welche", "welcher", "wo", "who", "that", "which"})  # opens a relative clause after a comma
 # "zwischen A und B", "von A bis B": two items are a list too.
 _PAIR_OPENERS = {"und": ("zwischen",), "and": ("between",), "bis": ("von", "vom")}
 _FRAME_REACH = 6  # tokens from a list frame to the first item of a list it governs
@@ -747,13 +748,14 @@ class _Layout:
                 reach: int | None = None  # a list counts if it starts soon after a frame or a list that counts
                 for items in sorted(self._enumerations(ks, here)):
                     start = min(items)
-                    if (
-                        any(0 < start - k <= _FRAME_REACH for k in here)
-                        or any(self._governs_before(max(items), k) for k in here)
-                        or (reach is not None and 0 <= start - reach <= _LIST_REACH)
-                    ):
+                    if any(0 < start - k <= _FRAME_REACH for k in here) or (reach is not None and 0 <= start - reach <= _LIST_REACH):
                         out.update(items)
                         reach = max(items) if reach is None else max(reach, max(items))
+                    elif any(self._governs_before(max(items), k) for k in here):
+                        # "eine Beauftragte, die Schule, Kita und Verein zusammenbringt": the items of the
+                        # relative clause only; the Beauftragte before it is what the answer asks for
+                        opener = max((j for j in range(start + 1, max(items)) if self.folded[j] in _RELATIVE and "," in self.gaps[j]), default=-1)
+                        out.update(k for k in items if k > opener)
         return out
 
     def _governs_before(self, end: int, frame: int) -> bool:
