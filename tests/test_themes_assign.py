@@ -301,3 +301,43 @@ def test_span_patterns_gated_by_their_leading_words_find_what_they_find_ungated(
         ungated = rule.matches_each(_Batch(texts))
         got = {i: found for i, pairs in enumerate(gated) for rl, found in pairs if rl is rule}
         assert got == ungated, rule.source
+
+
+def test_span_patterns_gated_by_their_words_find_what_they_find_ungated_on_the_fixtures() -> None:
+    # A span pattern runs only on the answers that hold its leading and its rare words: on every
+    # fixture answer that must find what the pattern finds when it runs on every answer.
+    import csv
+
+    from integkit.themes.assign import _Batch, _content_tokens, matcher
+
+    texts = []
+    for path in sorted(FIXTURES.rglob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh, delimiter=";" if path.name in ("dev.csv", "test.csv") else ",")]
+    answers = [_content_tokens(t)[2] for t in texts]
+    m = matcher()
+    gated = m._span_matches(answers)
+    joined = [" ".join(a) for a in answers]
+    for rule in m._spans:
+        ungated = rule.matches_each(_Batch(joined))
+        got = {i: found for i, pairs in enumerate(gated) for rl, found in pairs if rl is rule}
+        assert got == ungated, rule.source
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\bbewohner\w* (der|des) (\w+ )?gu\b", [("bewohner",), ("der", "des"), ("gu",)]),
+        (r"(?<=\b(?:in|im) )shelters?\b", [("in", "im"), ("shelter",)]),
+        (r"\bkummerer\w*\b(?!(?: \w+){0,2} (?:im|am) amt)", [("kummerer",)]),
+        (r"\bfoo (?:bar|\w+) baz", [("foo",), ("baz",)]),
+        (r"\bfoo bar|baz", []),
+        (r"(?i)\bfoo", None),
+        (r"\bfoo\p{L}+", None),
+        (r"\b(?:foo){e<=1}", None),
+    ],
+)
+def test_required_words_of_a_span_pattern(pattern: str, words: list[tuple[str, ...]] | None) -> None:
+    from integkit.themes.assign import _required_words
+
+    assert _required_words(pattern) == words

@@ -20,7 +20,8 @@ punctuation between the tokens tells:
 Codebook patterns run with the ``regex`` module and a time limit per answer, so that a
 catastrophic pattern ("(a+)+$") ends with one clear error instead of hanging a report. A pattern
 that spans words and starts with a word or a choice of words (``\\b(info|newsletter) ...``) runs
-only on the answers that hold one of those words.
+only on the answers that hold one of those words and, if it needs more words further on
+(``... (fehlt|fehlen)``), one word of the rarest such choice.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import pandas as pd
 import regex
@@ -134,7 +135,7 @@ def _content_tokens(text: object) -> tuple[list[str], list[str], list[str]]:
     if "@" in stripped or "://" in stripped or "www." in stripped:  # the address pattern is slow: only when needed
         stripped = _ADDRESS_RE.sub(" ", stripped)
     toks, gaps = T.tokens_and_gaps(stripped)
-    folded = [T.fold(t) for t in toks]
+    folded = list(map(T.fold, toks))
     text_folded = " ".join(folded)
     if not text_folded or _NON_ANSWER_RE.match(text_folded):
         return _NOTHING
@@ -212,16 +213,82 @@ def _leading_words(pattern: str) -> tuple[bool, tuple[str, ...]] | None:
             return None  # an optional group proves nothing
     else:
         choices = [rest]
-    words = []
-    for choice in choices:
-        m = _LETTERS_RE.match(choice)
-        word = m.group(0) if m else ""
-        if word and choice[len(word) : len(word) + 1] in ("?", "*", "{"):
-            word = word[:-1]  # the last letter is optional ("permits?")
-        if not word:
-            return None
-        words.append(word)
-    return bounded, tuple(words)
+    words = [_leading_letters(choice) for choice in choices]
+    return (bounded, tuple(words)) if all(words) else None
+
+
+_QUANTIFIER_RE = re.compile(r"\{\d*,?\d*\}")
+_PLAIN_ESCAPES = frozenset("bBwWsSdDK")  # escapes without an argument (\p{..}, \N{..} have one)
+
+
+def _required_words(pattern: str) -> list[tuple[str, ...]] | None:
+    """Groups of words such that every match of ``pattern`` (with its look-arounds) holds one word
+    of each group: its plain words and its groups of choices that are not optional, each choice
+    by its leading letters. ``\\bbewohner\\w* (der|des) gu\\b`` → [("bewohner",), ("der", "des"),
+    ("gu",)]. Only letters count, so each word sits inside one token of the folded text. None for
+    what is not read here (inline flags, named groups, escapes with arguments)."""
+    if _top_level_choice(pattern):
+        return []
+    needs: list[tuple[str, ...]] = []
+    run, i = "", 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if "a" <= ch <= "z" and pattern[i + 1 : i + 2] not in ("?", "*", "{"):  # not an optional letter
+            run += ch
+            i += 1
+            continue
+        if run:
+            needs.append((run,))
+            run = ""
+        if ch == "\\":
+            if pattern[i + 1 : i + 2].isalpha() and pattern[i + 1] not in _PLAIN_ESCAPES:
+                return None
+            i += 2
+        elif ch == "[":
+            i = pattern.find("]", i + 2) + 1 or len(pattern)
+        elif ch == "{":
+            m = _QUANTIFIER_RE.match(pattern, i)
+            if m is None:
+                return None  # fuzzy matching ({e<=1}) or a literal brace
+            i = m.end()
+        elif ch == "(":
+            head = next((h for h in ("(?:", "(?=", "(?<=", "(?!", "(?<!") if pattern.startswith(h, i)), "(")
+            if head == "(" and pattern.startswith("(?", i):
+                return None
+            choices, end = _split_group(pattern[i + len(head) :])
+            if end is None:
+                return None
+            i += len(head) + end + 1
+            if head in ("(?!", "(?<!") or pattern[i : i + 1] in ("?", "*", "{"):
+                continue  # a negative look-around or an optional group requires nothing
+            if len(choices) == 1:
+                inner = _required_words(choices[0])
+                if inner is None:
+                    return None
+                needs += inner
+            else:
+                words = [_leading_letters(choice) for choice in choices]
+                if all(words):
+                    needs.append(tuple(words))
+        else:
+            i += 1
+    if run:
+        needs.append((run,))
+    return needs
+
+
+def _leading_letters(choice: str) -> str:
+    """The letters a choice of a group starts with, less an optional last one ("permits?" → "permit")."""
+    m = _LETTERS_RE.match(choice)
+    word = m.group(0) if m else ""
+    return word[:-1] if word and choice[len(word) : len(word) + 1] in ("?", "*", "{") else word
+
+
+def _rare_words(pattern: str, lead: tuple[bool, tuple[str, ...]] | None) -> tuple[str, ...]:
+    """The group of ``pattern``'s required words other than its leading words whose shortest word is
+    longest (short words sit inside many others), () if there is none."""
+    groups = [g for g in _required_words(pattern) or () if lead is None or g != lead[1]]
+    return max(groups, key=lambda g: min(map(len, g)), default=())
 
 
 def _split_group(body: str) -> tuple[list[str], int | None]:
@@ -255,6 +322,11 @@ def _top_level_choice(pattern: str) -> bool:
     return end is None or len(choices) > 1
 
 
+def _span_rule(pattern: str, theme: int, where: str, counter: bool) -> _Rule:
+    lead = _leading_words(pattern)
+    return _Rule(_span_regex(pattern), theme, pattern, where, counter, lead, _rare_words(pattern, lead))
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """A pattern of one theme (or, with theme -1, an incidental one), run on a folded word or on the
@@ -266,6 +338,7 @@ class _Rule:
     where: str  # "<codebook file>: theme '<id>'"
     counter: bool = False
     lead: tuple[bool, tuple[str, ...]] | None = None  # see _leading_words
+    rare: tuple[str, ...] = ()  # words one of which an answer must hold besides the leading ones: see _rare_words
 
     def may_match(self, word: str) -> bool:
         """False if a folded word cannot hold a match: it lacks the pattern's leading words."""
@@ -331,6 +404,19 @@ class _Batch:
             pos += len(text) + 1
 
 
+class _PerWord(dict):
+    """``compute(word)`` cached by word, computed on the first lookup (``cache[word]``): lookups
+    by ``map(cache.__getitem__, words)`` spare a Python call per word of every answer."""
+
+    def __init__(self, compute: Callable[[str], Any]):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, word: str) -> Any:
+        value = self[word] = self.compute(word)
+        return value
+
+
 @dataclass(frozen=True, slots=True)
 class _Hit:
     """One piece of evidence and the tokens (first to last) it rests on."""
@@ -381,7 +467,7 @@ class Matcher:
             for patterns, counter in ((s.patterns, False), (c.patterns, True)):
                 for pattern in patterns:
                     if not _is_word_level(pattern):
-                        self._spans.append(_Rule(_span_regex(pattern), ti, pattern, where, counter, _leading_words(pattern)))
+                        self._spans.append(_span_rule(pattern, ti, where, counter))
                     elif counter:
                         self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where, True, _leading_words(pattern)))
                     else:
@@ -389,12 +475,18 @@ class Matcher:
             self._counter_words.append(tuple(T.fold(w) for w in c.words))
             self._places.append(tuple(T.fold(w) for w in c.places))
         for pattern in codebook.incidental.patterns:
-            self._spans.append(_Rule(_span_regex(pattern), -1, pattern, f"{source}: incidental", True, _leading_words(pattern)))
+            self._spans.append(_span_rule(pattern, -1, f"{source}: incidental", True))
         self._frames = tuple(words for f in codebook.incidental.list_frames if (words := tuple(map(T.fold, T.tokens(f)))))
         self._frame_lasts = tuple(sorted({words[-1] for words in self._frames}))
         self._other_topics = tuple(T.fold(w) for w in codebook.incidental.other_topics)
-        # Span patterns by their leading words; those without run on every answer.
+        # Span patterns by their leading words (those without run on every answer) and by their
+        # rare words (see _rare_words): a pattern runs on the answers that hold both.
         self._always = frozenset(i for i, r in enumerate(self._spans) if r.lead is None)
+        self._unrare = frozenset(i for i, r in enumerate(self._spans) if not r.rare)
+        self._rare_infix: dict[str, list[int]] = {}
+        for i, rule in enumerate(self._spans):
+            for word in rule.rare:
+                self._rare_infix.setdefault(word, []).append(i)
         self._lead_prefix: dict[str, list[int]] = {}
         self._lead_infix: list[tuple[str, int]] = []
         for i, rule in enumerate(self._spans):
@@ -406,10 +498,12 @@ class Matcher:
                     else:
                         self._lead_infix.append((word, i))
         self._lead_lengths = sorted({len(w) for w in self._lead_prefix})
-        self._triggers: dict[str, frozenset[int]] = {}
+        self._leads_in = _PerWord(self._lead_ids)
+        self._rares_in = _PerWord(self._rare_ids)
         self._blocks: dict[tuple[int, str], bool] = {}
         self._place_cache: dict[tuple[int, str], bool] = {}
         self._frame_cache: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._holds_frame_word = _PerWord(lambda word: any(last in word for last in self._frame_lasts))
         self._topic_cache: dict[str, bool] = {}
         self._missing_letter: dict[str, list[tuple[int, str]]] = {}  # signal key less one letter → signal
         for key, entries in self._whole.items():
@@ -423,7 +517,7 @@ class Matcher:
         self._probes: dict[str, set[int]] = {}
         for key, entries in self._part.items():
             self._probes.setdefault(key.lstrip("e"), set()).update(ti for ti, _ in entries)
-        self._hits: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._hits = _PerWord(self._compute_token_hits)
 
     def warm(self, extra: Iterable[str] = ()) -> None:
         """Load the language models and analyse the codebook's own words (and ``extra`` texts) now."""
@@ -440,10 +534,7 @@ class Matcher:
 
     def token_hits(self, token: str) -> tuple[tuple[int, str], ...]:
         """(theme index, signal) pairs one token matches on its own, counter words applied (cached)."""
-        hits = self._hits.get(token)
-        if hits is None:
-            hits = self._hits[token] = self._compute_token_hits(token)
-        return hits
+        return self._hits[token]
 
     def token_themes(self, token: str) -> tuple[str, ...]:
         """Theme ids a single word signals on its own (counter words applied, spans not)."""
@@ -494,48 +585,49 @@ class Matcher:
             )
         return found
 
-    def _span_triggers(self, folded: str) -> frozenset[int]:
-        """The span patterns (indices) whose leading words a folded token holds (cached)."""
-        found = self._triggers.get(folded)
-        if found is None:
-            ids = {i for n in self._lead_lengths for i in self._lead_prefix.get(folded[:n], ())}
-            ids.update(i for word, i in self._lead_infix if word in folded)
-            found = self._triggers[folded] = frozenset(ids)
-        return found
+    def _lead_ids(self, folded: str) -> frozenset[int]:
+        """The span patterns (indices) whose leading words a folded token holds."""
+        ids = {i for n in self._lead_lengths for i in self._lead_prefix.get(folded[:n], ())}
+        ids.update(i for word, i in self._lead_infix if word in folded)
+        return frozenset(ids)
+
+    def _rare_ids(self, folded: str) -> frozenset[int]:
+        """The span patterns (indices) whose rare words a folded token holds."""
+        return frozenset(i for word, ids in self._rare_infix.items() if word in folded for i in ids)
 
     def assign_one(self, text: str) -> Assignment:
         """Themes and evidence for one answer."""
         return self.assign_many([text])[0]
 
     def assign_many(self, texts: list[str]) -> list[Assignment]:
-        """Themes and evidence for each answer; span patterns run once per batch of answers."""
-        prepared = [_content_tokens(t) for t in texts]
-        folded = [f for _, _, f in prepared]
+        """Themes and evidence for each answer; span patterns run once per batch of answers.
+
+        Each batch's tokens are prepared just before it is matched and dropped after it, so that
+        the garbage collector does not walk the token lists of every answer again and again.
+        """
         out: list[Assignment] = []
         start = 0
         while start < len(texts):  # batches of about _BATCH_CHARS characters (at least one answer)
-            end, size = start, 0
-            while end < len(texts) and (end == start or size < _BATCH_CHARS):
-                size += sum(map(len, folded[end])) + len(folded[end])
-                end += 1
-            spans = self._span_matches(folded[start:end])
-            for k in range(end - start):
-                toks, gaps, words = prepared[start + k]
-                out.append(self._combine(toks, gaps, words, spans[k]))
-            start = end
+            prepared: list[tuple[list[str], list[str], list[str]]] = []
+            size = 0
+            while start + len(prepared) < len(texts) and (not prepared or size < _BATCH_CHARS):
+                prepared.append(_content_tokens(texts[start + len(prepared)]))
+                folded = prepared[-1][2]
+                size += sum(map(len, folded)) + len(folded)
+            spans = self._span_matches([words for _, _, words in prepared])
+            for (toks, gaps, words), found in zip(prepared, spans):
+                out.append(self._combine(toks, gaps, words, found))
+            start += len(prepared)
         return out
 
     def _span_matches(self, folded: list[list[str]]) -> list[list[tuple[_Rule, list[tuple[int, int, str]]]]]:
         """Per answer, (rule, matches) of every span pattern that matches it, in codebook order."""
         by_rule: dict[int, list[int]] = {}
-        known = self._triggers  # _span_triggers() without a call per word: most words are known
+        leads_in, rares_in = self._leads_in.__getitem__, self._rares_in.__getitem__
         for i, words in enumerate(folded):
             if words:
-                ids = set(self._always)
-                for word in words:
-                    found = known.get(word)
-                    ids.update(self._span_triggers(word) if found is None else found)
-                for r in ids:
+                leads = self._always.union(*map(leads_in, words))
+                for r in leads.intersection(self._unrare.union(*map(rares_in, words))):
                     by_rule.setdefault(r, []).append(i)
         texts = [" ".join(words) for words in folded]
         out: list[list[tuple[_Rule, list[tuple[int, int, str]]]]] = [[] for _ in folded]
@@ -573,15 +665,11 @@ class Matcher:
                     else:
                         suppressed.update((rule.theme, k) for k in ks)
         hits: list[_Hit] = []
-        known = self._hits  # token_hits() without a call per token: most tokens are known
-        for k, tok in enumerate(toks):
-            found = known.get(tok)
-            if found is None:
-                found = self.token_hits(tok)
+        for k, found in enumerate(map(self._hits.__getitem__, toks)):  # token_hits() of each token
             if found and k not in incidental:
                 for ti, sig in found:
                     if not suppressed or (ti, k) not in suppressed:
-                        hits.append(_Hit(ti, k, k, tok, sig))
+                        hits.append(_Hit(ti, k, k, toks[k], sig))
 
         def free(ti: int, ks: range) -> bool:  # some token of the span still counts for theme ti
             return any((ti, k) not in suppressed and k not in incidental and not self._blocked(ti, folded[k]) for k in ks)
@@ -607,8 +695,8 @@ class Matcher:
         """``hits`` without the words their context makes incidental: listed members or topics of a
         structure (THEMES.md case 6) and places that are only the setting (case 1)."""
         layout: _Layout | None = None
-        text = " ".join(folded)  # a cheap test first: most answers hold no frame word at all
-        if self._frames and any(word in text for word in self._frame_lasts):
+        # a cheap test first: most answers hold no frame word at all
+        if self._frames and any(map(self._holds_frame_word.__getitem__, folded)):
             frames = {k for k, word in enumerate(folded) if self._frames_ending(word) and self._is_frame(folded, k)}
         else:
             frames = set()
