@@ -30,7 +30,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 import regex
@@ -122,13 +122,14 @@ def is_non_answer(text: str) -> bool:
     return not _content_tokens(text)[0]
 
 
-_NOTHING: tuple[list[str], list[str], list[str]] = ([], [], [])
+_Tokens = tuple[str, ...]
+_NOTHING: tuple[_Tokens, _Tokens, _Tokens] = ((), (), ())
 
 
-def _content_tokens(text: object) -> tuple[list[str], list[str], list[str]]:
+def _content_tokens(text: object) -> tuple[_Tokens, _Tokens, _Tokens]:
     """The tokens of an answer without its contact details, the characters before each one (see
     integkit.text.normalize.tokens_and_gaps) and the folded tokens; all empty for an answer
-    without content."""
+    without content. Tuples, which the garbage collector stops tracking, as answers are many."""
     if not isinstance(text, str):
         return _NOTHING
     stripped = _PHONE_RE.sub(" ", text)
@@ -143,7 +144,7 @@ def _content_tokens(text: object) -> tuple[list[str], list[str], list[str]]:
         return _NOTHING
     if _THANKS_RE.match(text_folded) and len(toks) <= _THANKS_MAX_TOKENS and not _BUT & set(folded):
         return _NOTHING
-    return toks, gaps, folded
+    return tuple(toks), tuple(gaps), tuple(folded)
 
 
 def _signal_keys(term: str) -> set[str]:
@@ -417,7 +418,7 @@ class _PerWord(dict):
         return value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass takes three times as long to build, and hits are many
 class _Hit:
     """One piece of evidence and the tokens (first to last) it rests on."""
 
@@ -608,7 +609,7 @@ class Matcher:
         out: list[Assignment] = []
         start = 0
         while start < len(texts):  # batches of about _BATCH_CHARS characters (at least one answer)
-            prepared: list[tuple[list[str], list[str], list[str]]] = []
+            prepared: list[tuple[_Tokens, _Tokens, _Tokens]] = []
             size = 0
             while start + len(prepared) < len(texts) and (not prepared or size < _BATCH_CHARS):
                 prepared.append(_content_tokens(texts[start + len(prepared)]))
@@ -620,7 +621,7 @@ class Matcher:
             start += len(prepared)
         return out
 
-    def _span_matches(self, folded: list[list[str]]) -> list[list[tuple[_Rule, list[tuple[int, int, str]]]]]:
+    def _span_matches(self, folded: Sequence[Sequence[str]]) -> list[list[tuple[_Rule, list[tuple[int, int, str]]]]]:
         """Per answer, (rule, matches) of every span pattern that matches it, in codebook order."""
         by_rule: dict[int, list[int]] = {}
         leads_in, rares_in = self._leads_in.__getitem__, self._rares_in.__getitem__
@@ -638,14 +639,14 @@ class Matcher:
                 out[answers[j]].append((rule, found))
         return out
 
-    def _phrase_matches(self, folded: list[str]) -> Iterator[tuple[int, int, int, bool, str]]:
+    def _phrase_matches(self, folded: Sequence[str]) -> Iterator[tuple[int, int, int, bool, str]]:
         """(first token, last token, theme, counter, phrase) of every codebook phrase in an answer."""
-        for k, word in enumerate(folded):
-            for words, ti, counter in self._phrases.get(word, ()):
+        for k, starting in enumerate(map(self._phrases.get, folded)):  # the phrases each word starts, or None
+            for words, ti, counter in starting or ():
                 if tuple(folded[k : k + len(words)]) == words:
                     yield k, k + len(words) - 1, ti, counter, " ".join(words)
 
-    def _combine(self, toks: list[str], gaps: list[str], folded: list[str], spans) -> Assignment:
+    def _combine(self, toks: Sequence[str], gaps: Sequence[str], folded: Sequence[str], spans) -> Assignment:
         """One answer's word hits, phrases, span matches and context as an Assignment."""
         if not toks:
             return NO_THEMES
@@ -691,7 +692,7 @@ class Matcher:
         evidence = tuple((self.ids[ti], h.words, h.signal) for ti in order for h in hits if h.theme == ti)
         return Assignment(tuple(self.ids[ti] for ti in order), evidence)
 
-    def _in_context(self, hits: list[_Hit], toks: list[str], gaps: list[str], folded: list[str]) -> list[_Hit]:
+    def _in_context(self, hits: list[_Hit], toks: Sequence[str], gaps: Sequence[str], folded: Sequence[str]) -> list[_Hit]:
         """``hits`` without the words their context makes incidental: listed members or topics of a
         structure (THEMES.md case 6) and places that are only the setting (case 1)."""
         layout: _Layout | None = None
@@ -751,7 +752,7 @@ class Matcher:
             found = self._topic_cache[folded] = any(v.startswith(w) or v.endswith(w) for v in variants for w in self._other_topics)
         return found
 
-    def _is_frame(self, folded: list[str], k: int) -> bool:
+    def _is_frame(self, folded: Sequence[str], k: int) -> bool:
         """True if a list frame ends at token ``k``: its last word starts or ends the token
         (Netzwerkarbeit, Helfernetzwerk) and its other words precede it ("runder Tisch")."""
         return any(len(words) == 1 or tuple(folded[max(0, k - len(words) + 1) : k]) == words[:-1] for words in self._frames_ending(folded[k]))
@@ -770,7 +771,7 @@ class Matcher:
 class _Spans:
     """Maps a match on the folded text (tokens joined by single spaces) to the tokens it touches."""
 
-    def __init__(self, folded: list[str]):
+    def __init__(self, folded: Sequence[str]):
         self.folded = folded
         self._starts: list[int] | None = None
 
@@ -789,7 +790,7 @@ class _Spans:
 class _Layout:
     """An answer's clauses, sentences and enumerations, read from the punctuation between its tokens."""
 
-    def __init__(self, toks: list[str], gaps: list[str], folded: list[str]):
+    def __init__(self, toks: Sequence[str], gaps: Sequence[str], folded: Sequence[str]):
         self.toks, self.gaps, self.folded = toks, gaps, folded
         self.clause: list[int] = []
         self.sentence: list[int] = []
@@ -797,10 +798,11 @@ class _Layout:
         for k, gap in enumerate(gaps):
             # an item of a numbered list ("2) Formulare ...") is a sentence of its own
             numbered = toks[k].isdigit() and k + 1 < len(gaps) and gaps[k + 1].lstrip().startswith(")")
-            if k and (_SENTENCE_GAP.search(gap) or numbered):
+            plain = gap == " "  # most gaps: no sentence or clause ends there
+            if k and ((not plain and _SENTENCE_GAP.search(gap)) or numbered):
                 sentence += 1
                 clause += 1
-            elif k and _CLAUSE_GAP.search(gap):
+            elif k and not plain and _CLAUSE_GAP.search(gap):
                 clause += 1
             self.clause.append(clause)
             self.sentence.append(sentence)
