@@ -20,6 +20,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -462,9 +463,16 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_and_the_next_run_removes_its_
     assert still_running(below) == {}, "workers or kernels outlived the killed batch"
     left = hidden(out)
     assert any(name.startswith(f".{SMALL}_bericht-") and name.endswith(".rendering") for name in left), left
+    workers = [pid for pid, command in below.items() if "spawn_main" in command]
+
+    def kernel_folders() -> list[Path]:
+        return [p for pid in workers for p in Path(tempfile.gettempdir()).glob(f"integkit-kernel-{pid}-*")]
+
+    assert kernel_folders(), "the killed workers' kernels had no socket folders"
     again = runner.invoke(app, ["report", SMALL, "--municipality", "Moosburg a.d. Isar", "--jobs", "1", "-w", str(small.root)])
     assert again.exit_code == 0, again.output
     assert hidden(out) == []
+    assert kernel_folders() == []
 
 
 def test_a_cell_that_never_ends_fails_its_report_in_one_line_and_the_next_report_runs(tmp_path):
@@ -483,6 +491,41 @@ def test_a_cell_that_never_ends_fails_its_report_in_one_line_and_the_next_report
     assert "fertig" in (out / "fertig.html").read_text(encoding="utf-8") and not (out / "haengt.html").exists()
     kernels = {pid: c for pid, c in descendants(os.getpid()).items() if "ipykernel" in c}
     assert still_running(kernels) == {}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+def test_a_report_kernel_talks_over_private_unix_sockets_that_no_stray_heartbeat_reaches_and_stopping_it_leaves_nothing():
+    # On loopback TCP two processes starting kernels at once could pick the same free port, and one
+    # kernel's heartbeat pings then land on the other's control channel: a traceback per ping in the
+    # middle of `integkit report`'s output (seen once in CI).
+    from integkit.report.kernels import reset_kernel, start_kernel, stop_kernel
+
+    km = start_kernel()
+    try:
+        folder = Path(km.connection_file).parent
+        info = json.loads(Path(km.connection_file).read_text(encoding="utf-8"))
+        assert info["transport"] == "ipc" and Path(info["ip"]).parent == folder
+        assert folder.stat().st_mode & 0o777 == 0o700  # no other local user can connect
+        reset_kernel(km)  # the kernel answers on those sockets
+    finally:
+        stop_kernel(km)
+    assert not folder.exists()
+
+
+def test_a_temporary_folder_too_deep_for_a_unix_socket_falls_back_to_loopback_tcp(tmp_path, monkeypatch):
+    from integkit.report.kernels import SOCKET_PATH_MAX, reset_kernel, start_kernel, stop_kernel
+
+    deep = tmp_path / ("t" * 60) / ("u" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    assert len(str(deep)) > SOCKET_PATH_MAX
+    km = start_kernel()
+    try:
+        assert km.transport == "tcp"
+        reset_kernel(km)
+    finally:
+        stop_kernel(km)
+    assert list(deep.iterdir()) == []
 
 
 # A read-only workspace and a full disk: for real where the machine allows it (a read-only bind mount
