@@ -19,6 +19,7 @@ from integkit.text.search import matched_words, query_words, search_answers
         ("Unsere Helfer*innen sind müde", "Helfer", ["Helfer"]),
         ("Wohnraum fehlt", "Wohn", ["Wohnraum"]),  # a word of 4+ letters also finds words starting with it
         ("Deutschkurs und Wohnung", "Kurs Wohnung", ["Deutschkurs", "Wohnung"]),
+        ("Das Ehrenamtsbüro im Rathaus", "Ehrenamt", ["Ehrenamtsbüro"]),
     ],
 )
 def test_finds_inflections_compounds_and_spellings(text: str, query: str, expected: list[str]) -> None:

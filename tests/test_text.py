@@ -73,6 +73,15 @@ def test_compound_parts(word: str, part: str) -> None:
     assert part in T.compound_parts(word)
 
 
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [("Ehrenamtsbüro", "ehrenamt"), ("Ehrenamtskoordinatorin", "ehrenamt"), ("Kinderbetreuungsplätze", "kinderbetreuung"), ("Helferkreisleitung", "helferkreis")],
+)
+def test_a_compound_inside_a_longer_compound_is_one_of_its_parts(word: str, key: str) -> None:
+    # HanTa splits Ehrenamt itself (ehre, n, amt): the run of adjacent parts is kept as well
+    assert key not in T.compound_parts(word) and key in T.analyze(word).part_keys
+
+
 def test_short_words_are_not_split() -> None:
     assert T.compound_parts("Kita") == ["kita"]
 

@@ -66,6 +66,23 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Die Nähgruppe im Pfarrheim ist jede Woche voll.", "begegnung"),  # codebook 2.3.0
         ("Es fehlen Nachmittagsangebote für die Jugendlichen.", "begegnung"),
         ("Swimming lessons for the women would be great.", "begegnung"),
+        ("Eine Ehrenamtsbörse für den ganzen Landkreis.", "ehrenamt"),  # ehre + n + amt + s + börse
+        ("Die Ehrenamtskoordinatorin im Rathaus fehlt uns.", "ehrenamt"),
+        ("Der Kinderflohmarkt im Pfarrheim ist beliebt.", "begegnung"),
+        ("Die Paten helfen bei Briefen vom Amt.", "verwaltung"),  # letters from an authority: its notices
+        ("Amtliche Schreiben versteht keiner.", "verwaltung"),
+        ("Help with letters from the job centre.", "verwaltung"),
+        ("Die Familienkasse braucht Monate.", "verwaltung"),
+        ("Wenn ein Bewohner verlegt wird, erfahren wir es zuletzt.", "wohnen"),  # Belegung: who lives where
+        ("Wer entscheidet eigentlich, wer wohin kommt?", "wohnen"),
+        ("Who do I call when a family gets a transfer notice?", "wohnen"),
+        ("Die Kosten für den Hausmeister in der Unterkunft übernehmen.", "wohnen"),  # its running, not its place
+        ("Ein Austausch der Gemeindeverwaltungen im Landkreis.", "strukturen"),  # exchange between municipalities
+        ("Die Ukrainerinnen singen im Kirchenchor mit.", "begegnung"),
+        ("Mehr Orte, wo man sich zwanglos über den Weg läuft.", "begegnung"),
+        ("Do ratschn de Fraun mitanand.", "begegnung"),
+        ("Ein Aufenthaltsraum für die Jugendlichen fehlt.", "begegnung"),
+        ("Ein Bolzplatz für alle Kinder im Ort.", "begegnung"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
@@ -96,6 +113,10 @@ def test_signal_reaches_theme(text: str, theme: str) -> None:
         ("Ohne Absprache machen wir doppelte Arbeit.", "arbeit"),  # a figure of speech
         ("Seit der Rente engagiert sie sich im Helferkreis.", "wohnen"),  # Rente is no English "rent"
         ("Beim Krippenspiel machen alle Kinder mit.", "bildung"),
+        ("Die Post vom Landratsamt an die Gemeinden kommt spät.", "verwaltung"),  # the flow of information
+        ("Der Deutschkurs wurde ins Pfarrheim verlegt.", "wohnen"),  # a course moved, not people
+        ("Der Deutschkurs findet im Aufenthaltsraum statt.", "begegnung"),  # a room as the setting
+        ("Ein Ratschlag vom Landratsamt wäre gut.", "begegnung"),
         ("Der Zahnarzt behandelt Leute mit Duldung nur im Notfall.", "verwaltung"),  # describes the people
         ("Appointments at the immigration office can only be booked online.", "verwaltung"),  # digital access
     ],

@@ -180,6 +180,23 @@ def compound_parts(token: str) -> list[str]:
     return parts if len(parts) > 1 else [low]
 
 
+@lru_cache(maxsize=500_000)
+def compound_spans(token: str) -> list[str]:
+    """Runs of two or more adjacent parts of a compound, with their linking elements
+    ("Ehrenamtsbüro" → ehrenamt: HanTa splits Ehrenamt itself into ehre, n, amt).
+
+    A signal that is a compound of its own is then found inside longer compounds too.
+    """
+    if not MIN_COMPOUND_LEN <= len(token) <= _MAX_COMPOUND_LEN:
+        return []
+    _, morphemes, _ = _morphology(token)
+    content = [i for i, (m, tag) in enumerate(morphemes) if not tag.startswith(("SUF", "FUGE", "PRE")) and len(m) >= 2]
+    return [
+        "".join(m for m, _ in morphemes[i:j + 1]).lower()
+        for a, i in enumerate(content) for j in content[a + 1:]
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class WordInfo:
     """The cheap part of a token's analysis (no compound split): enough for whole-word matching."""
@@ -226,7 +243,7 @@ def analyze(token: str) -> TokenInfo:
     parts = tuple(compound_parts(token))
     part_keys: set[str] = set()
     if len(parts) > 1:
-        for part in parts:
+        for part in (*parts, *compound_spans(token)):
             part_keys |= variants(fold(part))
     return TokenInfo(token, w.folded, w.lemma, parts, w.keys, frozenset(part_keys), False)
 
