@@ -129,6 +129,18 @@ def test_too_little_input_gives_no_clusters() -> None:
     assert list(result.summary.columns) == SUMMARY_COLUMNS
 
 
+def test_answers_whose_every_word_is_unique_do_not_break_the_second_pass() -> None:
+    # After the two topics are placed, what is left has content words that occur once each, so
+    # none survives min_df: such rows cannot shape a topic (the demo's May meeting, codebook 2.4.0).
+    library = [f"Die Bibliothek braucht neue Regale und Bücher, Nummer {i}" for i in range(8)]
+    cemetery = [f"Der Friedhof braucht eine Hecke und Bänke, Nummer {i}" for i in range(8)]
+    animals = ["Zebra", "Giraffe", "Nashorn", "Flamingo", "Pinguin", "Walross", "Kolibri", "Leguan", "Tapir", "Okapi", "Alpaka", "Koala"]
+    texts = library + cemetery + [f"Uns fehlt das {animal}." for animal in animals]
+    result = discover(texts, seed=0)
+    assert sorted(result.summary["size"]) == [8, 8]
+    assert set(result.clusters[:16]) == {1, 2} and result.clusters[16:] == [None] * len(animals)
+
+
 def test_places_are_never_signals_or_labels(external_dev) -> None:
     _, _, result = external_dev
     places = {"freising", "moosburg", "eching", "kirchdorf", "nandlstadt", "langenbach", "burg", "moos"}

@@ -238,7 +238,13 @@ def _bounded_k(k: int, n_rows: int, n_terms: int) -> int:
 
 def _topics(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[dict[int, list[int]], np.ndarray, np.ndarray]:
     """(rows per topic, fit strength per row, topic-term matrix H): the NMF topics of X, each with
-    the rows that fit it well enough (MIN_FIT), kept if they are MIN_SIZE rows or more."""
+    the rows that fit it well enough (MIN_FIT), kept if they are MIN_SIZE rows or more.
+
+    Rows whose every term fell to min_df/max_df shape nothing; if no fitting row has a term left,
+    there are no topics (scikit-learn refuses to factorise a matrix full of zeros).
+    """
+    if X[fit_rows].nnz == 0:
+        return {}, np.zeros(X.shape[0]), np.zeros((0, X.shape[1]))
     best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
     members: dict[int, list[int]] = {}
     for row, (c, s) in enumerate(zip(best, strength)):
