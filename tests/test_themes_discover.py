@@ -141,6 +141,31 @@ def test_answers_whose_every_word_is_unique_do_not_break_the_second_pass() -> No
     assert set(result.clusters[:16]) == {1, 2} and result.clusters[16:] == [None] * len(animals)
 
 
+def test_small_meetings_of_other_peoples_answers_get_their_topics_and_no_error(monkeypatch) -> None:
+    # 40 seeded draws of 10-40 external answers (a small meeting's open answers): a pass whose
+    # rows have fewer independent directions than topics must not come out NaN (no clusters at
+    # all) nor fail; both happened before.
+    import random
+
+    import numpy as np
+
+    import integkit.themes.discover as D
+
+    fitted = []
+    real = D._topics
+
+    def topics(X, k, seed, fit_rows):
+        found = real(X, k, seed, fit_rows)
+        fitted.append(found[2])
+        return found
+
+    monkeypatch.setattr(D, "_topics", topics)
+    texts, draw = external()["text"].tolist(), random.Random(12)
+    for _ in range(40):
+        discover(draw.sample(texts, draw.randint(10, 40)), seed=0)
+    assert fitted and all(np.isfinite(H).all() for H in fitted)
+
+
 def test_places_are_never_signals_or_labels(external_dev) -> None:
     _, _, result = external_dev
     places = {"freising", "moosburg", "eching", "kirchdorf", "nandlstadt", "langenbach", "burg", "moos"}

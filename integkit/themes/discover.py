@@ -216,14 +216,15 @@ def _nmf_clusters(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[np.ndarra
         # Large inputs: learn the topics on a deterministic sample (seeded), then express every
         # answer in them; clusters of a few hundred thousand answers need no more rows than this.
         fit_rows = np.sort(np.random.default_rng(seed).choice(fit_rows, NMF_SAMPLE, replace=False))
-    nmf.fit(X[fit_rows])
-    W = nmf.transform(X)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a start of too many topics: see _topics
+        nmf.fit(X[fit_rows])
+        W = nmf.transform(X)
     H = nmf.components_
     # How well the NMF model explains each answer (cosine of its TF-IDF row and W·H, computed
     # without materialising W·H): poorly explained answers stay out of every cluster.
     projected = X @ H.T
     fit = np.asarray(projected.multiply(W).sum(axis=1) if hasattr(projected, "multiply") else (projected * W).sum(axis=1)).ravel()
-    recon_norm = np.sqrt(np.einsum("ij,jk,ik->i", W, H @ H.T, W))
+    recon_norm = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", W, H @ H.T, W), 0.0))  # ≥ 0 but for rounding
     strength = np.where(recon_norm > 0, fit / np.maximum(recon_norm, 1e-12), 0.0)
     # An answer's topic is the one contributing most to its reconstruction: W[:, t] times the size
     # of topic t's terms (NMF may scale a topic's W column up and its H row down; W alone would
@@ -246,6 +247,12 @@ def _topics(X, k: int, seed: int, fit_rows: np.ndarray) -> tuple[dict[int, list[
     if X[fit_rows].nnz == 0:
         return {}, np.zeros(X.shape[0]), np.zeros((0, X.shape[1]))
     best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
+    while np.isnan(H).any() and k > 1:
+        # More topics than the fitting rows have independent directions (a small meeting whose
+        # open answers share two or three words): NNDSVD's start divides zero by zero and every
+        # topic comes out NaN, so fewer topics are tried.
+        k -= 1
+        best, strength, H = _nmf_clusters(X, k, seed, fit_rows)
     members: dict[int, list[int]] = {}
     for row, (c, s) in enumerate(zip(best, strength)):
         if s >= MIN_FIT:
