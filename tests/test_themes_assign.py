@@ -83,6 +83,7 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Do ratschn de Fraun mitanand.", "begegnung"),
         ("Ein Aufenthaltsraum für die Jugendlichen fehlt.", "begegnung"),
         ("Ein Bolzplatz für alle Kinder im Ort.", "begegnung"),
+        ("Mit 17 sind sie zu alt für die Regelklasse.", "bildung"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
@@ -117,6 +118,8 @@ def test_signal_reaches_theme(text: str, theme: str) -> None:
         ("Der Deutschkurs wurde ins Pfarrheim verlegt.", "wohnen"),  # a course moved, not people
         ("Der Deutschkurs findet im Aufenthaltsraum statt.", "begegnung"),  # a room as the setting
         ("Ein Ratschlag vom Landratsamt wäre gut.", "begegnung"),
+        ("Our school took in 40 Ukrainian kids last year.", "sprache"),  # who the people are (case 4)
+        ("Mental health support for the Ukrainian women.", "sprache"),
         ("Der Zahnarzt behandelt Leute mit Duldung nur im Notfall.", "verwaltung"),  # describes the people
         ("Appointments at the immigration office can only be booked online.", "verwaltung"),  # digital access
     ],
