@@ -82,6 +82,24 @@ def test_a_compound_inside_a_longer_compound_is_one_of_its_parts(word: str, key:
     assert key not in T.compound_parts(word) and key in T.analyze(word).part_keys
 
 
+@pytest.mark.parametrize(
+    ("pattern", "folded"),
+    [
+        ("dauert", "daurt"),  # the text's "dauert" folds to "daurt"
+        (r"\bFrauen\b", r"\bfraun\b"),
+        (r"(?<=\bfür )\w*", r"(?<=\bfur )\w*"),
+        (r"\bStraße", r"\bstrasse"),
+        (r"[ae]\w*", r"[ae]\w*"),  # a character class stays
+        (r"(?P<Neu>neue){0,2}", r"(?P<Neu>neu){0,2}"),  # a group's name and a counted repeat stay
+        ("zue?", "zue?"),  # the repeat stays on its letter
+        (r"\p{Lu}\W", r"\p{Lu}\W"),
+    ],
+)
+def test_a_pattern_is_folded_like_the_text_it_runs_on(pattern: str, folded: str) -> None:
+    assert T.fold_pattern(pattern) == folded
+    assert T.fold_pattern(folded) == folded
+
+
 def test_short_words_are_not_split() -> None:
     assert T.compound_parts("Kita") == ["kita"]
 

@@ -83,6 +83,9 @@ def themes_of(text: str) -> tuple[str, ...]:
         ("Do ratschn de Fraun mitanand.", "begegnung"),
         ("Ein Aufenthaltsraum für die Jugendlichen fehlt.", "begegnung"),
         ("Ein Bolzplatz für alle Kinder im Ort.", "begegnung"),
+        ("Mit 17 sind sie zu alt für die Regelklasse.", "bildung"),
+        ("Die Anerkennung der Abschlüsse dauert viel zu lang.", "verwaltung"),  # "dauert" folds to "daurt"
+        ("Die Arbeitserlaubnis dauert und dauert.", "verwaltung"),
     ],
 )
 def test_signal_reaches_theme(text: str, theme: str) -> None:
@@ -117,6 +120,8 @@ def test_signal_reaches_theme(text: str, theme: str) -> None:
         ("Der Deutschkurs wurde ins Pfarrheim verlegt.", "wohnen"),  # a course moved, not people
         ("Der Deutschkurs findet im Aufenthaltsraum statt.", "begegnung"),  # a room as the setting
         ("Ein Ratschlag vom Landratsamt wäre gut.", "begegnung"),
+        ("Our school took in 40 Ukrainian kids last year.", "sprache"),  # who the people are (case 4)
+        ("Mental health support for the Ukrainian women.", "sprache"),
         ("Der Zahnarzt behandelt Leute mit Duldung nur im Notfall.", "verwaltung"),  # describes the people
         ("Appointments at the immigration office can only be booked online.", "verwaltung"),  # digital access
     ],
@@ -282,6 +287,21 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
 )
 def test_context_decides_whether_a_keyword_counts(text: str, themes: tuple[str, ...]) -> None:
     assert themes_of(text) == themes
+
+
+def test_a_pattern_written_as_the_text_is_spelt_matches_the_folded_text(tmp_path: Path) -> None:
+    # "dauert" and "Frauen" fold to "daurt" and "fraun"; patterns are folded the same way
+    from integkit.themes.codebook import load_codebook
+
+    path = tmp_path / "codebook.yaml"
+    path.write_text(
+        "version: 1.0.0\nthemes:\n  - id: warten\n    label_de: Warten\n    signals:\n"
+        "      patterns: ['\\bdauert (?:und dauert|ewig)', '(?<=\\bfür )Frauen\\b']\n",
+        encoding="utf-8",
+    )
+    book = load_codebook(path)
+    found = assign(["Die Erlaubnis dauert und dauert.", "Ein Kurs für Frauen.", "Ein Kurs für Männer."], book)
+    assert [a.themes for a in found] == [("warten",), ("warten",), ()]
 
 
 def test_a_codebook_without_context_entries_counts_every_keyword(tmp_path: Path) -> None:

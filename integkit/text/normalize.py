@@ -119,6 +119,36 @@ def _fold_digraphs(s: str) -> str:
     return s
 
 
+# The parts of a regular expression that are syntax, not text: escapes (\\b, \\w, \\p{L}), character
+# classes, group openers ((?:, (?<=, (?P<name>, (?i)) and repeats (?, *, +, {0,3}).
+_PATTERN_SYNTAX_RE = re.compile(
+    r"\\[pPN]\{[^}]*\}|\\.|\[\^?\]?(?:\\.|[^\]\\])*\]"
+    r"|\(\?(?:P?<[A-Za-z_]\w*>|P=\w+\)|<[=!]|[=!:>|]|#[^)]*\)|[a-zA-Z-]+[:)])|\{\d*,?\d*\}|[?*+]",
+    re.S,
+)
+
+
+def fold_pattern(pattern: str) -> str:
+    """A codebook pattern folded like the text it runs on, so that "dauert", "Frauen" or "für" in
+    it match the folded "daurt", "fraun", "fur": its literal letters are folded; escapes,
+    character classes and group syntax stay as written.
+
+    A letter followed by a repeat (``ue?``) is folded on its own: joined into a digraph, the
+    repeat would move onto the letter before.
+    """
+    out, pos = [], 0
+    for m in (*_PATTERN_SYNTAX_RE.finditer(pattern), None):
+        run = pattern[pos:m.start() if m else len(pattern)]
+        if run and m and m.group(0)[0] in "?*+{":
+            out.append(fold_text(run[:-1]) + fold_text(run[-1]))
+        elif run:
+            out.append(fold_text(run))
+        if m:
+            out.append(m.group(0))
+            pos = m.end()
+    return "".join(out)
+
+
 @lru_cache(maxsize=500_000)
 def fold(s: str) -> str:
     """Case- and umlaut-fold ``s`` so that "Behörde", "Behoerde" and "Behorde" compare equal.

@@ -324,8 +324,14 @@ def _top_level_choice(pattern: str) -> bool:
 
 
 def _span_rule(pattern: str, theme: int, where: str, counter: bool) -> _Rule:
-    lead = _leading_words(pattern)
-    return _Rule(_span_regex(pattern), theme, pattern, where, counter, lead, _rare_words(pattern, lead))
+    folded = T.fold_pattern(pattern)
+    lead = _leading_words(folded)
+    return _Rule(_span_regex(folded), theme, pattern, where, counter, lead, _rare_words(folded, lead))
+
+
+def _word_rule(pattern: str, theme: int, where: str, counter: bool) -> _Rule:
+    folded = T.fold_pattern(pattern)
+    return _Rule(regex.compile(folded), theme, pattern, where, counter, _leading_words(folded))
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,9 +476,9 @@ class Matcher:
                     if not _is_word_level(pattern):
                         self._spans.append(_span_rule(pattern, ti, where, counter))
                     elif counter:
-                        self._word_counters[ti].append(_Rule(regex.compile(pattern), ti, pattern, where, True, _leading_words(pattern)))
+                        self._word_counters[ti].append(_word_rule(pattern, ti, where, True))
                     else:
-                        self._word_signals.append(_Rule(regex.compile(pattern), ti, pattern, where, False, _leading_words(pattern)))
+                        self._word_signals.append(_word_rule(pattern, ti, where, False))
             self._counter_words.append(tuple(T.fold(w) for w in c.words))
             self._places.append(tuple(T.fold(w) for w in c.places))
         for pattern in codebook.incidental.patterns:
