@@ -267,6 +267,7 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         # cooperating with the neighbouring villages, sitting together in English: strukturen (THEMES.md)
         ("Wir sollten uns mit den Nachbardörfern zusammentun und eine Stelle teilen.", ("strukturen",)),
         ("Once a month the mayor, the parish and the volunteers sit together.", ("ehrenamt", "strukturen")),
+        ("Families and neighbours come together at the summer fest.", ("begegnung",)),  # coming together is meeting
         ("Bei den Kitaplätzen haben wir vorgesorgt.", ("bildung",)),  # provided for, no health check-up
         # working hours describe the people (case 4); opening hours of an authority are its reachability
         ("Viele Väter arbeiten im Schichtdienst, für sie bräuchte es Abendkurse in Deutsch.", ("sprache",)),
