@@ -292,6 +292,20 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         # case 4: who the people are
         ("Lesen und Schreiben lernen für die, die nie eine Schule besucht haben.", ("sprache",)),
         ("Kitaplätze reichen, auch für die ukrainischen Kinder.", ("bildung",)),
+        # strukturen in more paraphrases (codebook 2.5.0): late or second-hand information, a person to call,
+        # exchange with other municipalities, meeting the district office, in dialect and English
+        ("Die Förderaufrufe bekommen wir meistens erst mit, wenn alles vorbei ist.", ("strukturen",)),
+        ("Das meiste lesen wir aus der Zeitung, bevor es uns jemand sagt.", ("strukturen",)),
+        ("We usually hear about new arrivals from the newspaper.", ("strukturen",)),
+        ("Bitte die Infos früher schicken.", ("strukturen",)),
+        ("Es bräuchte jemanden, den man einfach anrufen kann.", ("strukturen",)),
+        ("A person at the district office who answers the phone would help.", ("strukturen",)),
+        ("Tipps von anderen kleinen Gemeinden wären Gold wert.", ("strukturen",)),
+        ("Erfahrungsaustausch unter den Bürgermeistern.", ("strukturen",)),
+        ("Do weiß koana vom andern, was er tuat.", ("strukturen",)),
+        ("Einmal im Monat setzen wir uns mit der Gemeinde zusammen.", ("strukturen",)),
+        ("Die Kosten setzen sich zusammen aus Miete und Strom.", ("wohnen", "finanzierung")),  # consists of: no meeting
+        ("Ein Jour fixe wäre gut.", ("strukturen",)),
     ],
 )
 def test_context_decides_whether_a_keyword_counts(text: str, themes: tuple[str, ...]) -> None:

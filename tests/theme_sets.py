@@ -1,8 +1,8 @@
 """The labelled answer sets the theme engine is measured on, with their fixed splits.
 
 Shared by the theme tests and benchmarks/theme_quality.py so that every figure uses the same
-rows: the project's own dev.csv and test.csv; blind.csv, blind_hard.csv, blind_third.csv and
-blind_fourth.csv (written from THEMES.md alone; blind_fourth is held out); and the external set
+rows: the project's own dev.csv and test.csv; blind.csv, blind_hard.csv, blind_third.csv,
+blind_fourth.csv and blind_fifth.csv (written from THEMES.md alone; blind_fourth is held out); and the external set
 written by another hand (tests/fixtures/themes/external/, labelled by THEMES.md), split by id with
 integkit.themes.evaluate.split_by_id (ids ending in 7-9 are its test part).
 """
@@ -33,7 +33,7 @@ def external() -> pd.DataFrame:
 
 def labelled_sets() -> dict[str, pd.DataFrame]:
     """Every split by name: own_dev, own_test, own_blind, own_blind_hard,
-    own_blind_third, own_blind_fourth (held out), external_dev, external_test
+    own_blind_third, own_blind_fourth (held out), own_blind_fifth, external_dev, external_test
     (columns text, gold[, notes])."""
     ext = external()
     return {
@@ -43,6 +43,7 @@ def labelled_sets() -> dict[str, pd.DataFrame]:
         "own_blind_hard": _coded(THEMES / "blind_hard.csv"),
         "own_blind_third": _coded(THEMES / "blind_third.csv"),
         "own_blind_fourth": _coded(THEMES / "blind_fourth.csv"),
+        "own_blind_fifth": _coded(THEMES / "blind_fifth.csv"),
         "external_dev": ext[ext["split"] == "dev"].reset_index(drop=True),
         "external_test": ext[ext["split"] == "test"].reset_index(drop=True),
     }
