@@ -277,6 +277,9 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         # a frame that closes the clause governs the list before it (German verb at the end)
         ("Gut ist, dass sich Kita, Schule, Pfarrei und Gemeinde jetzt regelmäßig an einen Tisch setzen.", ("strukturen",)),
         ("Einmal im Quartal sollten sich Helferkreis, Sportverein und Jobcenter zusammensetzen.", ("strukturen",)),
+        # a separable frame: its parts stand around the list ("sitzen ... zusammen")
+        ("Der Runde Tisch trifft sich monatlich, da sitzen Schule, Kita, Helferkreis und Rathaus zusammen.", ("strukturen",)),
+        ("Der Runde Tisch trifft sich monatlich. Schule, Kita und Helferkreis fehlen noch zusammen.", ("ehrenamt", "bildung", "strukturen")),
         # ... but not the noun that a relative clause around the list describes
         ("Unser Sprachcafé, das Helferkreis, Schule und Vereine zusammenbringt, läuft gut.", ("sprache", "begegnung")),
         ("Wohnungen, Sprachkurse und Kitaplätze fehlen, das Netzwerk kann da nichts machen.", ("wohnen", "sprache", "bildung", "strukturen")),

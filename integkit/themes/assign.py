@@ -73,6 +73,8 @@ _RELATIVE = frozenset({"der", "die", "das", "welche", "welcher", "wo", "who", "t
 # "zwischen A und B", "von A bis B": two items are a list too.
 _PAIR_OPENERS = {"und": ("zwischen",), "and": ("between",), "bis": ("von", "vom")}
 _FRAME_REACH = 6  # tokens from a list frame to the first item of a list it governs
+_GAP = "…"  # in a list frame: the words of a separable verb stand apart ("sitzen … zusammen")
+_SEPARABLE_REACH = 14  # tokens from the first part of a separable frame to its last word
 _LIST_REACH = 8  # tokens from the end of a governed list to the next list it governs too ("..., von A bis B")
 # Prepositions of place (a building: "in der Schule"; "an der Schule" is where a service belongs,
 # as in "Sozialarbeit an der Mittelschule"), the ones that hold an article, the articles of place
@@ -483,7 +485,7 @@ class Matcher:
             self._places.append(tuple(T.fold(w) for w in c.places))
         for pattern in codebook.incidental.patterns:
             self._spans.append(_span_rule(pattern, -1, f"{source}: incidental", True))
-        self._frames = tuple(words for f in codebook.incidental.list_frames if (words := tuple(map(T.fold, T.tokens(f)))))
+        self._frames = tuple(words for f in codebook.incidental.list_frames if (words := _frame_words(f)))
         self._frame_lasts = tuple(sorted({words[-1] for words in self._frames}))
         self._other_topics = tuple(T.fold(w) for w in codebook.incidental.other_topics)
         # Span patterns by their leading words (those without run on every answer) and by their
@@ -760,8 +762,23 @@ class Matcher:
 
     def _is_frame(self, folded: Sequence[str], k: int) -> bool:
         """True if a list frame ends at token ``k``: its last word starts or ends the token
-        (Netzwerkarbeit, Helfernetzwerk) and its other words precede it ("runder Tisch")."""
-        return any(len(words) == 1 or tuple(folded[max(0, k - len(words) + 1) : k]) == words[:-1] for words in self._frames_ending(folded[k]))
+        (Netzwerkarbeit, Helfernetzwerk) and its other words precede it ("runder Tisch"). A separable
+        frame ("sitzen … zusammen") ends at its last word itself, and its first part comes a few
+        words before ("da sitzen Schule, Pfarrei und Rathaus zusammen")."""
+        for words in self._frames_ending(folded[k]):
+            if _GAP not in words:
+                if len(words) == 1 or tuple(folded[max(0, k - len(words) + 1) : k]) == words[:-1]:
+                    return True
+                continue
+            cut = words.index(_GAP)
+            head, tail = words[:cut], words[cut + 1 :]
+            end = k - len(tail) + 1  # where the tail starts
+            if folded[k] != tail[-1] or tuple(folded[max(0, end) : k]) != tail[:-1]:
+                continue
+            starts = range(max(0, end - _SEPARABLE_REACH), end - len(head))
+            if any(tuple(folded[j : j + len(head)]) == head for j in starts):
+                return True
+        return False
 
     def _frames_ending(self, folded: str) -> tuple[tuple[str, ...], ...]:
         """The list frames whose last word starts or ends a folded token (cached)."""
@@ -908,6 +925,14 @@ class _Layout:
                 if len(items) >= 2:
                     lists.append(items)
         return lists
+
+
+def _frame_words(frame: str) -> tuple[str, ...]:
+    """A list frame's folded words, with ``_GAP`` where its parts stand apart."""
+    parts = [tuple(map(T.fold, T.tokens(part))) for part in frame.split(_GAP)]
+    if not all(parts):
+        return ()
+    return sum(((*p, _GAP) for p in parts[:-1]), ()) + parts[-1]
 
 
 @lru_cache(maxsize=8)
