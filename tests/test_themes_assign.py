@@ -309,6 +309,29 @@ def test_word_level_patterns_are_told_apart(pattern: str, word_level: bool) -> N
         ("Einmal im Monat setzen wir uns mit der Gemeinde zusammen.", ("strukturen",)),
         ("Die Kosten setzen sich zusammen aus Miete und Strom.", ("wohnen", "finanzierung")),  # consists of: no meeting
         ("Ein Jour fixe wäre gut.", ("strukturen",)),
+        # codebook 2.6.0 (blind_sixth.csv, blind_seventh.csv): a former school is a place, staff are an occupation,
+        # support for teachers counts for bildung, cooperation with the district office is strukturen, a network of
+        # the people themselves is not, nor a case worker as the contact person or a vote
+        ("Das Sprachcafé trifft sich im ehemaligen Schulhaus.", ("sprache",)),
+        ("Die Unterkunft in der alten Schule ist voll belegt.", ("wohnen",)),
+        ("Bildung eines Arbeitskreises mit den Nachbargemeinden.", ("strukturen",)),
+        ("Die Behörde soll erst ihre eigenen Hausaufgaben machen und die Anträge schneller bearbeiten.", ("verwaltung",)),
+        ("Die Schülerbeförderung aus der Unterkunft ist nicht geklärt.", ()),
+        ("Zuschüsse für die Ferienbetreuung.", ("bildung", "finanzierung")),
+        ("Ein Deutschkurs am Vormittag, während die Kinder betreut werden.", ("sprache", "bildung")),
+        ("Dolmetscher für die Lehrerinnen bei Elterngesprächen.", ("sprache", "bildung")),
+        ("Mit dem Landratsamt arbeiten wir gut zusammen.", ("strukturen",)),
+        ("Die Zusammenarbeit mit dem Sachgebiet Asyl ist eng.", ("strukturen",)),
+        ("Vom Landratsamt hörst nix.", ("strukturen",)),
+        ("Ein kurzer Anruf an die Gemeinde, bevor jemand verlegt wird.", ("wohnen", "strukturen")),
+        ("Wir werden immer vor vollendete Tatsachen gestellt.", ("strukturen",)),
+        ("Die Familien aus Syrien sind untereinander gut vernetzt.", ()),
+        ("Die Koordination im Helferkreis klappt.", ("ehrenamt",)),
+        ("Die Integrationslotsin ist unsere erste Ansprechpartnerin für alles.", ("beratung",)),
+        ("Ein fester Ansprechpartner im Landratsamt für die Gemeinden.", ("strukturen",)),
+        ("Die Abstimmung im Gemeinderat war knapp.", ()),
+        ("Ein Integrationskonzept mit Kapiteln zu Wohnen, Sprache, Schule und Arbeit.", ("strukturen",)),
+        ("Ein Netzwerk der Verwaltungsmitarbeiterinnen aus den Rathäusern.", ("strukturen",)),
     ],
 )
 def test_context_decides_whether_a_keyword_counts(text: str, themes: tuple[str, ...]) -> None:

@@ -47,6 +47,8 @@ FLOORS = [
     ("own_blind_third", 0.85, 0.65, 0.75),
     ("own_blind_fourth", 0.90, 0.75, 0.75),  # held out, like the external test part: a guard only
     ("own_blind_fifth", 0.85, 0.70, 0.75),
+    ("own_blind_sixth", 0.85, 0.70, 0.70),  # bildung decoys
+    ("own_blind_seventh", 0.80, 0.50, 0.60),  # strukturen in many paraphrases, and its decoys
 ]
 
 

@@ -73,7 +73,8 @@ class Incidental:
     "Fahrten zum Zahnarzt"); ``list_frames`` are words of a structure or a listing (Netzwerk,
     Runder Tisch, Wegweiser): the items of an enumeration that follows one in its sentence, or that
     one closes as the verb at the end, name members or topics only ("Im Netzwerk sitzen Kita, Schule
-    und Jobcenter"); ``other_topics`` are
+    und Jobcenter"), and "…" joins the parts of a separable verb ("sitzen … zusammen");
+    ``other_topics`` are
     words of topics the codebook lacks (THEMES.md: mobility, digital access), which signal no theme
     but make a place word in their clause the setting ("WLAN in der Unterkunft").
     """
